@@ -1,0 +1,1 @@
+"""Page and snippet types of the public site."""

@@ -1,0 +1,696 @@
+"""Tables of the monitoring side: organisations and users, catalogues, measures,
+participants with their answers, and the audit trail.
+
+Rules that span several values (V1-V10) live in validation.py, the status in status.py,
+who may see what in permissions.py; this module holds only tables and their invariants.
+"""
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import Group, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# ---------------------------------------------------------------------------
+# Organisations and users
+# ---------------------------------------------------------------------------
+
+
+class OrganisationKind(models.TextChoices):
+    AUTHORITY = "authority", _("Regierungspräsidium (Bewilligungsbehörde)")
+    GRANT_RECIPIENT = "grant_recipient", _("Zuwendungsempfänger")
+    PROVIDER = "provider", _("Träger")
+
+
+class Organisation(models.Model):
+    """RP, a grant recipient (one of the 26 GK) or a provider; every user belongs to one.
+
+    Each organisation owns one auth Group: guardian grants object permissions on measures
+    to these groups, and a user's access follows from membership.
+    """
+
+    kind = models.CharField(_("Art"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("Name"), max_length=200)
+    abbreviation = models.CharField(
+        _("Kürzel"),
+        max_length=10,
+        blank=True,
+        help_text=_("Kürzel der Gebietskörperschaft, z. B. KS oder FD; Teil der Maßnahmennummer."),
+    )
+    grant_recipient = models.ForeignKey(
+        "self",
+        verbose_name=_("Zuwendungsempfänger"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="providers",
+        limit_choices_to={"kind": OrganisationKind.GRANT_RECIPIENT},
+        help_text=_("Nur bei Trägern: der Zuwendungsempfänger, für den der Träger Maßnahmen durchführt."),
+    )
+    contact_email = models.EmailField(
+        _("Kontakt-E-Mail"),
+        blank=True,
+        help_text=_("Adresse für Benachrichtigungen aus dem Portal (z. B. Erinnerungen)."),
+    )
+    external_id = models.CharField(
+        _("ID in der RP-Datenbank"), max_length=50, blank=True, help_text=_("Kennung aus dem Import des RP.")
+    )
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="organisation"
+    )
+
+    class Meta:
+        verbose_name = _("Organisation")
+        verbose_name_plural = _("Organisationen")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["abbreviation"],
+                condition=models.Q(kind="grant_recipient"),
+                name="unique_grant_recipient_abbreviation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="provider", grant_recipient__isnull=False)
+                | (~models.Q(kind="provider") & models.Q(grant_recipient__isnull=True)),
+                name="provider_has_grant_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == OrganisationKind.GRANT_RECIPIENT and self.abbreviation:
+            return f"{self.name} ({self.abbreviation})"
+        return self.name
+
+    @property
+    def is_authority(self):
+        return self.kind == OrganisationKind.AUTHORITY
+
+    @property
+    def is_grant_recipient(self):
+        return self.kind == OrganisationKind.GRANT_RECIPIENT
+
+    @property
+    def is_provider(self):
+        return self.kind == OrganisationKind.PROVIDER
+
+    def save(self, *args, **kwargs):
+        """Every organisation gets its own group, named after it, for guardian's grants."""
+        if self.group_id is None:
+            self.group, _created = Group.objects.get_or_create(name=f"Organisation: {self.kind}: {self.name}"[:150])
+        super().save(*args, **kwargs)
+
+
+class GrantRecipientManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=OrganisationKind.GRANT_RECIPIENT)
+
+
+class ProviderManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=OrganisationKind.PROVIDER)
+
+
+class GrantRecipient(Organisation):
+    """A Zuwendungsempfänger (Landkreis or kreisfreie Stadt)."""
+
+    objects = GrantRecipientManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Zuwendungsempfänger")
+        verbose_name_plural = _("Zuwendungsempfänger")
+
+    def save(self, *args, **kwargs):
+        self.kind = OrganisationKind.GRANT_RECIPIENT
+        super().save(*args, **kwargs)
+
+
+class Provider(Organisation):
+    """A Träger that runs measures on behalf of one grant recipient."""
+
+    objects = ProviderManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Träger")
+        verbose_name_plural = _("Träger")
+
+    def save(self, *args, **kwargs):
+        self.kind = OrganisationKind.PROVIDER
+        super().save(*args, **kwargs)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("Die E-Mail-Adresse ist erforderlich.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address; belongs to exactly one organisation."""
+
+    email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+    first_name = models.CharField(_("Vorname"), max_length=150, blank=True)
+    last_name = models.CharField(_("Nachname"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    is_staff = models.BooleanField(_("Mitarbeiterstatus"), default=False)
+    is_active = models.BooleanField(_("Aktiv"), default=True)
+    must_change_password = models.BooleanField(
+        _("Passwort muss geändert werden"),
+        default=False,
+        help_text=_("Bei einem Einmal-Passwort: bei der nächsten Anmeldung ein eigenes Passwort wählen."),
+    )
+    date_joined = models.DateTimeField(_("Angelegt am"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("Benutzer")
+        verbose_name_plural = _("Benutzer")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+
+# ---------------------------------------------------------------------------
+# Catalogues: data, editable by RP editors, seeded by a data migration
+# ---------------------------------------------------------------------------
+
+
+class Catalogue(models.Model):
+    """A choice list entry: stable code for files, German label, order, and an active flag.
+
+    Entries that are in use are deactivated rather than deleted (PROTECT on every
+    foreign key), so stored answers never change when the catalogue does.
+    """
+
+    code = models.SlugField(
+        _("Code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Stabiler Schlüssel, wird in Excel-Dateien verwendet. Nach Verwendung nicht mehr ändern."),
+    )
+    label = models.CharField(_("Bezeichnung"), max_length=400)
+    sort_order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
+    is_active = models.BooleanField(
+        _("Aktiv"), default=True, help_text=_("Inaktive Einträge werden für neue Eingaben nicht mehr angeboten.")
+    )
+    updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "label"]
+
+    def __str__(self):
+        return self.label
+
+
+class MeasureType(Catalogue):
+    """Maßnahmeart M1-M4, with the flags that decide which participant fields apply."""
+
+    has_participant_monitoring = models.BooleanField(
+        _("Teilnehmenden-Monitoring"), default=True, help_text=_("M4 (Weiterbildung für Personal) erfasst keine Teilnehmenden.")
+    )
+    requires_participant_goal = models.BooleanField(
+        _("TN-Ziel erforderlich"), default=False, help_text=_("Ob bei Eintritt ein TN-Ziel anzugeben ist (M1).")
+    )
+    asks_exam_passed = models.BooleanField(
+        _("Frage „Prüfung bestanden?“"), default=False, help_text=_("Ob bei Austritt nach der Prüfung gefragt wird (M2).")
+    )
+
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Maßnahmeart")
+        verbose_name_plural = _("Maßnahmearten")
+
+
+class ProgrammeLine(Catalogue):
+    has_interim_due_dates = models.BooleanField(
+        _("Feste Termine für Zwischenmeldungen"), default=False
+    )
+
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Programmlinie")
+        verbose_name_plural = _("Programmlinien")
+
+
+class MainGoal(Catalogue):
+    measure_types = models.ManyToManyField(
+        MeasureType, verbose_name=_("Maßnahmearten"), blank=True, related_name="main_goals"
+    )
+
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Hauptziel der Maßnahme")
+        verbose_name_plural = _("Hauptziele der Maßnahme")
+
+
+class ParticipantGoal(Catalogue):
+    class Meta(Catalogue.Meta):
+        verbose_name = _("TN-Ziel")
+        verbose_name_plural = _("TN-Ziele")
+
+
+class Gender(Catalogue):
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Geschlecht")
+        verbose_name_plural = _("Geschlechter")
+
+
+class SchoolAttendance(Catalogue):
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Schulbesuch bei Eintritt")
+        verbose_name_plural = _("Schulbesuch bei Eintritt")
+
+
+class EducationLevel(Catalogue):
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Bildungsstand")
+        verbose_name_plural = _("Bildungsstände")
+
+
+class EmploymentStatus(Catalogue):
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Erwerbstätigkeit bei Eintritt")
+        verbose_name_plural = _("Erwerbstätigkeit bei Eintritt")
+
+
+class UnemploymentRegistration(Catalogue):
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Arbeitslosmeldung")
+        verbose_name_plural = _("Arbeitslosmeldungen")
+
+
+class Benefit(Catalogue):
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Leistungsbezug")
+        verbose_name_plural = _("Leistungsbezug")
+
+
+class Destination(Catalogue):
+    """Verbleib nach Austritt; two entries carry meaning for the rules."""
+
+    requires_exit_reason = models.BooleanField(
+        _("Austrittsgrund erforderlich"),
+        default=False,
+        help_text=_("Bei „nicht erwerbstätig, …“ ist ein Austrittsgrund anzugeben."),
+    )
+    is_carry_over = models.BooleanField(
+        _("Fortsetzung im Folgebudget"),
+        default=False,
+        help_text=_("„setzt die Maßnahme im folgenden Budget fort“: Grundlage der Übernahme ins Folgebudget."),
+    )
+
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Verbleib")
+        verbose_name_plural = _("Verbleibe")
+
+
+class ExitReason(Catalogue):
+    requires_free_text = models.BooleanField(
+        _("Freitext erforderlich"), default=False, help_text=_("Bei „sonstiger Grund“ ist der Grund als Text anzugeben.")
+    )
+
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Austrittsgrund")
+        verbose_name_plural = _("Austrittsgründe")
+
+
+class QuestionBlock(Catalogue):
+    """A block of yes/no questions asked at entry and again at exit (DOMAIN §5).
+
+    It applies to a participant when the measure's type is in `measure_types`
+    (always), or when the participant's goal is in `participant_goals`.
+    """
+
+    measure_types = models.ManyToManyField(
+        MeasureType,
+        verbose_name=_("Immer bei Maßnahmeart"),
+        blank=True,
+        related_name="question_blocks",
+    )
+    participant_goals = models.ManyToManyField(
+        ParticipantGoal,
+        verbose_name=_("Bei TN-Ziel"),
+        blank=True,
+        related_name="question_blocks",
+    )
+
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Fragenblock")
+        verbose_name_plural = _("Fragenblöcke")
+
+
+class Question(Catalogue):
+    block = models.ForeignKey(
+        QuestionBlock, verbose_name=_("Fragenblock"), on_delete=models.PROTECT, related_name="questions"
+    )
+    help_text = models.CharField(_("Hilfetext"), max_length=400, blank=True)
+
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Frage")
+        verbose_name_plural = _("Fragen")
+        ordering = ["block__sort_order", "sort_order", "label"]
+
+
+CATALOGUE_MODELS = [
+    MeasureType,
+    ProgrammeLine,
+    MainGoal,
+    ParticipantGoal,
+    Gender,
+    SchoolAttendance,
+    EducationLevel,
+    EmploymentStatus,
+    UnemploymentRegistration,
+    Benefit,
+    Destination,
+    ExitReason,
+    QuestionBlock,
+    Question,
+]
+
+
+# ---------------------------------------------------------------------------
+# Measures
+# ---------------------------------------------------------------------------
+
+MEASURE_NUMBER_PATTERN = r"^AQB\d{2}-[A-Z]{1,6}-M[1-4]-\d{2,3}$"
+
+
+class Measure(models.Model):
+    """A funded measure, imported from the RP database (never created by ZE or provider)."""
+
+    number = models.CharField(
+        _("Maßnahmennummer"),
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(
+                MEASURE_NUMBER_PATTERN,
+                _("Die Maßnahmennummer hat das Format AQB<Jahr>-<GK>-<Art>-<Nr.>, z. B. AQB26-KS-M1-01."),
+            )
+        ],
+    )
+    title = models.CharField(_("Titel"), max_length=300)
+    measure_type = models.ForeignKey(
+        MeasureType, verbose_name=_("Maßnahmeart"), on_delete=models.PROTECT, related_name="measures"
+    )
+    programme_line = models.ForeignKey(
+        ProgrammeLine, verbose_name=_("Programmlinie"), on_delete=models.PROTECT, related_name="measures"
+    )
+    start_date = models.DateField(_("Beginn"))
+    end_date = models.DateField(_("Ende"))
+    main_goal = models.ForeignKey(
+        MainGoal,
+        verbose_name=_("Hauptziel"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+    )
+    grant_recipient = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Zuwendungsempfänger"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+        limit_choices_to={"kind": OrganisationKind.GRANT_RECIPIENT},
+    )
+    provider = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Träger"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="provided_measures",
+        limit_choices_to={"kind": OrganisationKind.PROVIDER},
+    )
+    planned_participants = models.PositiveIntegerField(_("Geplante Teilnehmendenzahl"), null=True, blank=True)
+    budget_year = models.PositiveSmallIntegerField(_("Budgetjahr"), db_index=True)
+    successor = models.OneToOneField(
+        "self",
+        verbose_name=_("Folgemaßnahme"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessor",
+        help_text=_("Maßnahme im folgenden Budget, in die Teilnehmende übernommen werden."),
+    )
+    closed_at = models.DateTimeField(_("Abgeschlossen am"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Abgeschlossen von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Maßnahme")
+        verbose_name_plural = _("Maßnahmen")
+        ordering = ["-budget_year", "number"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="measure_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}: {self.title}"
+
+    @property
+    def is_closed(self):
+        return self.closed_at is not None
+
+
+class InterimDueDate(models.Model):
+    """A fixed interim-report date (Schutzschirm, Brückenqualifizierung)."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="interim_due_dates")
+    due_date = models.DateField(_("Termin der Zwischenmeldung"))
+
+    class Meta:
+        verbose_name = _("Termin der Zwischenmeldung")
+        verbose_name_plural = _("Termine der Zwischenmeldung")
+        ordering = ["due_date"]
+        constraints = [models.UniqueConstraint(fields=["measure", "due_date"], name="unique_interim_due_date")]
+
+    def __str__(self):
+        return self.due_date.strftime("%d.%m.%Y")
+
+
+# ---------------------------------------------------------------------------
+# Participants
+# ---------------------------------------------------------------------------
+
+
+class ParticipantStatus(models.TextChoices):
+    """Record status (handbook 5.1): what the record allows to be reported."""
+
+    RED = "red", _("Rot: Eintrittsdaten unvollständig")
+    YELLOW = "yellow", _("Gelb: Austrittsdaten fehlen")
+    GREEN = "green", _("Grün: vollständig")
+
+
+PSEUDONYM_PATTERN = r"^[A-Za-z0-9-]+$"
+
+
+class Participant(models.Model):
+    """One pseudonymised person in one measure. No names: the ID is a pseudonym, age a birth year.
+
+    `status` is stored (and indexed) so that lists filter and count by it at 100,000 rows;
+    every write path sets it through status.compute_status().
+    """
+
+    measure = models.ForeignKey(Measure, verbose_name=_("Maßnahme"), on_delete=models.PROTECT, related_name="participants")
+    pseudonym = models.CharField(
+        _("Teilnehmenden-ID"),
+        max_length=40,
+        help_text=_(
+            "Frei gewählte, innerhalb dieser Maßnahme eindeutige ID aus Buchstaben, Ziffern und Bindestrich. "
+            "Kein Vor- oder Nachname. Wer austritt und wieder eintritt, erhält eine neue ID."
+        ),
+    )
+    # Entry data
+    entry_date = models.DateField(_("Eintrittsdatum"), null=True, blank=True)
+    gender = models.ForeignKey(Gender, verbose_name=_("Geschlecht"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    birth_year = models.PositiveSmallIntegerField(_("Geburtsjahr"), null=True, blank=True)
+    migration_background = models.BooleanField(_("Migrationshintergrund"), null=True, blank=True)
+    severely_disabled = models.BooleanField(_("Schwerbehindert"), null=True, blank=True)
+    children_in_household = models.BooleanField(_("Kinder im Haushalt"), null=True, blank=True)
+    single_parent = models.BooleanField(_("Alleinerziehend"), null=True, blank=True)
+    school_attendance = models.ForeignKey(
+        SchoolAttendance, verbose_name=_("Schulbesuch bei Eintritt"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    education_level = models.ForeignKey(
+        EducationLevel, verbose_name=_("Bildungsstand bei Eintritt"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    employment_status = models.ForeignKey(
+        EmploymentStatus, verbose_name=_("Erwerbstätigkeit bei Eintritt"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unemployment_registration = models.ForeignKey(
+        UnemploymentRegistration, verbose_name=_("Arbeitslosmeldung"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    benefit = models.ForeignKey(
+        Benefit, verbose_name=_("Leistungsbezug bei Eintritt"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    goal = models.ForeignKey(
+        ParticipantGoal, verbose_name=_("TN-Ziel"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Exit data
+    exit_date = models.DateField(_("Austrittsdatum"), null=True, blank=True)
+    destination = models.ForeignKey(
+        Destination, verbose_name=_("Verbleib nach Austritt"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exit_reason = models.ForeignKey(
+        ExitReason, verbose_name=_("Austrittsgrund"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exit_reason_other = models.CharField(_("Sonstiger Austrittsgrund"), max_length=300, blank=True)
+    completed_measure = models.BooleanField(_("Maßnahme vollständig durchlaufen?"), null=True, blank=True)
+    main_goal_reached = models.BooleanField(_("Hauptziel der Maßnahme erreicht?"), null=True, blank=True)
+    exam_passed = models.BooleanField(_("Prüfung bestanden?"), null=True, blank=True)
+    # Bookkeeping
+    status = models.CharField(
+        _("Status"), max_length=10, choices=ParticipantStatus.choices, default=ParticipantStatus.RED, editable=False
+    )
+    carried_over_from = models.OneToOneField(
+        "self",
+        verbose_name=_("Übernommen aus"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carried_over_to",
+    )
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Teilnehmende(r)")
+        verbose_name_plural = _("Teilnehmende")
+        ordering = ["measure", "pseudonym"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "pseudonym"], name="unique_pseudonym_per_measure"),
+        ]
+        indexes = [
+            models.Index(fields=["measure", "status"], name="participant_measure_status"),
+            models.Index(fields=["measure", "entry_date"], name="participant_measure_entry"),
+            models.Index(fields=["measure", "exit_date"], name="participant_measure_exit"),
+        ]
+
+    def __str__(self):
+        return self.pseudonym
+
+
+class AnswerPhase(models.TextChoices):
+    ENTRY = "entry", _("bei Eintritt")
+    EXIT = "exit", _("bei Austritt")
+
+
+class Answer(models.Model):
+    """A yes/no answer to one question, at entry or at exit."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    phase = models.CharField(max_length=5, choices=AnswerPhase.choices)
+    value = models.BooleanField()
+
+    class Meta:
+        verbose_name = _("Antwort")
+        verbose_name_plural = _("Antworten")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "question", "phase"], name="unique_answer"),
+        ]
+
+    def __str__(self):
+        return f"{self.question}: {'ja' if self.value else 'nein'}"
+
+
+# ---------------------------------------------------------------------------
+# Audit trail
+# ---------------------------------------------------------------------------
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("angelegt")
+    CHANGE = "change", _("geändert")
+    DELETE = "delete", _("gelöscht")
+    IMPORT_CREATE = "import_create", _("per Excel-Import angelegt")
+    IMPORT_CHANGE = "import_change", _("per Excel-Import geändert")
+    CARRY_OVER = "carry_over", _("ins Folgebudget übernommen")
+    CLOSE = "close", _("Maßnahme abgeschlossen")
+    REOPEN = "reopen", _("Maßnahme wieder geöffnet")
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when: one row per create, change or delete (and measure events).
+
+    `changes` maps a field's label to [old, new] as shown to users. The entry keeps the
+    pseudonym as text, so it survives the deletion of the participant.
+    """
+
+    timestamp = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Benutzer"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    measure = models.ForeignKey(Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="audit_entries")
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("Teilnehmende(r)"), on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    pseudonym = models.CharField(_("Teilnehmenden-ID"), max_length=40, blank=True)
+    action = models.CharField(_("Aktion"), max_length=20, choices=AuditAction.choices)
+    changes = models.JSONField(_("Änderungen"), default=dict, blank=True)
+    note = models.TextField(_("Bemerkung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokolleinträge")
+        ordering = ["-timestamp", "-id"]
+        indexes = [models.Index(fields=["measure", "-timestamp"], name="audit_measure_time")]
+
+    def __str__(self):
+        return f"{self.timestamp:%d.%m.%Y %H:%M} {self.get_action_display()} {self.pseudonym}"

@@ -1,0 +1,1 @@
+"""Signal handlers and registrations that must happen once the app registry is ready."""
