@@ -66,3 +66,59 @@ def provider_a(provider_org_a):
 @pytest.fixture
 def provider_b(provider_org_b):
     return make_user("traeger.b@example.org", provider_org_b)
+
+
+# ---------------------------------------------------------------------------
+# Browser tests: Playwright for Python driving Debian's Chromium
+# ---------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process (Playwright cannot download its own browsers here)."""
+    import os
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser page; with SCREENSHOTS=1 its last state is saved under var/screenshots/."""
+    import os
+    from pathlib import Path
+
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    if os.environ.get("SCREENSHOTS") == "1":
+        folder = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def login_in_browser(page, live_server, user):
+    """Log in through the real Wagtail log-in form (django-axes refuses force_login's shortcut in a browser)."""
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/**")

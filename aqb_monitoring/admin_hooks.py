@@ -1,0 +1,1 @@
+"""Viewsets, menu items and dashboard panels of the monitoring admin."""

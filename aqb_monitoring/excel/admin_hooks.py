@@ -1,0 +1,1 @@
+"""Admin URLs and buttons of the Excel export, import and carry-over."""

@@ -1,0 +1,8 @@
+"""Admin registrations of the monitoring side.
+
+Wagtail loads only this module per app; the parts live in their own modules and
+register themselves on import.
+"""
+
+from . import admin_hooks  # noqa: F401  (viewsets, menu, dashboard, permission scoping)
+from .excel import admin_hooks as excel_admin_hooks  # noqa: F401  (Excel export, import, carry-over)
