@@ -122,3 +122,77 @@ def login_in_browser(page, live_server, user):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/**")
+
+
+# ---------------------------------------------------------------------------
+# Measures and participants (monitoring admin and permissions)
+# ---------------------------------------------------------------------------
+
+
+def make_measure(number, grant_recipient, provider=None, type_code="M1", budget_year=2026, **extra):
+    """A measure with sensible defaults; saving it grants the ZE's and provider's groups (signals)."""
+    import datetime
+
+    from aqb_monitoring.models import MainGoal, Measure, MeasureType, ProgrammeLine
+
+    measure_type = MeasureType.objects.get(code=type_code)
+    defaults = {
+        "title": f"Maßnahme {number}",
+        "measure_type": measure_type,
+        "programme_line": ProgrammeLine.objects.get(code="standard"),
+        "start_date": datetime.date(budget_year, 1, 1),
+        "end_date": datetime.date(budget_year, 12, 31),
+        "main_goal": MainGoal.objects.filter(measure_types=measure_type).first(),
+        "grant_recipient": grant_recipient,
+        "provider": provider,
+        "budget_year": budget_year,
+    }
+    defaults.update(extra)
+    return Measure.objects.create(number=number, **defaults)
+
+
+def make_participant(measure, pseudonym, **values):
+    """A participant row written directly (status given or red); rules are tested elsewhere."""
+    from aqb_monitoring.models import Participant
+
+    values.setdefault("entry_date", measure.start_date)
+    return Participant.objects.create(measure=measure, pseudonym=pseudonym, **values)
+
+
+@pytest.fixture
+def provider_org_a2(kassel):
+    """A second provider of ZE Kassel (Jugendwerkstatt): provider A must not see its measures."""
+    return Provider.objects.create(name="Jugendwerkstatt Kassel", grant_recipient=kassel, contact_email="jwk@example.org")
+
+
+@pytest.fixture
+def provider_a2(provider_org_a2):
+    return make_user("traeger.jwk@example.org", provider_org_a2)
+
+
+@pytest.fixture
+def measure_a(kassel, provider_org_a):
+    """KS measure run by provider A (Bildungswerk Nordhessen)."""
+    return make_measure("AQB26-KS-M1-01", kassel, provider_org_a)
+
+
+@pytest.fixture
+def measure_a2(kassel, provider_org_a2):
+    """KS measure run by the Jugendwerkstatt."""
+    return make_measure("AQB26-KS-M3-01", kassel, provider_org_a2, type_code="M3")
+
+
+@pytest.fixture
+def measure_b(fulda, provider_org_b):
+    """FD measure run by provider B (Fulda Perspektiven)."""
+    return make_measure("AQB26-FD-M1-01", fulda, provider_org_b)
+
+
+@pytest.fixture
+def participant_a(measure_a):
+    return make_participant(measure_a, "BWN-0001")
+
+
+@pytest.fixture
+def participant_b(measure_b):
+    return make_participant(measure_b, "FP-0001")

@@ -1,0 +1,196 @@
+"""Who may see and change what: the one place that answers it.
+
+Rights on a measure come from django-guardian object permissions granted to the
+auth Group of an organisation (`Organisation.group`): the grant recipient's group and
+the provider's group get `view_measure` and `change_measure` on each of their measures
+(kept in sync by `sync_measure_grants`). Participants inherit the rights of their measure;
+there are no per-participant grants. The authority (RP) and superusers see everything.
+
+Querysets are one SQL query each: the measure ids come from a subquery on guardian's
+GroupObjectPermission table, so lists of 100,000 participants are filtered in the database.
+"""
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import BigIntegerField
+from django.db.models.functions import Cast
+from guardian.models import GroupObjectPermission
+
+from .models import Measure, OrganisationKind, Participant
+
+MEASURE_PERMISSIONS = ("view_measure", "change_measure")
+
+
+# ---------------------------------------------------------------------------
+# Roles
+# ---------------------------------------------------------------------------
+
+
+def _organisation(user):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.organisation if user.organisation_id else None
+
+
+def is_authority(user):
+    """The RP (organisation of kind authority) and superusers see and edit everything."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    organisation = _organisation(user)
+    return organisation is not None and organisation.kind == OrganisationKind.AUTHORITY
+
+
+def is_grant_recipient(user):
+    organisation = _organisation(user)
+    return organisation is not None and organisation.kind == OrganisationKind.GRANT_RECIPIENT
+
+
+def is_provider(user):
+    organisation = _organisation(user)
+    return organisation is not None and organisation.kind == OrganisationKind.PROVIDER
+
+
+def is_tenant(user):
+    """A ZE or provider user: sees only the measures granted to its organisation."""
+    return not is_authority(user) and (is_grant_recipient(user) or is_provider(user))
+
+
+# ---------------------------------------------------------------------------
+# Measures and participants
+# ---------------------------------------------------------------------------
+
+
+def _granted_measure_ids(user, codename):
+    """Ids of measures on which one of the user's groups holds `codename` (a subquery, not a list)."""
+    return (
+        GroupObjectPermission.objects.filter(
+            group__user=user,
+            permission__codename=codename,
+            permission__content_type__app_label=Measure._meta.app_label,
+            content_type__app_label=Measure._meta.app_label,
+            content_type__model=Measure._meta.model_name,
+        )
+        .annotate(measure_id=Cast("object_pk", BigIntegerField()))
+        .values("measure_id")
+    )
+
+
+def measures_for(user, queryset=None):
+    """The measures the user may see: all for the RP, the granted ones for ZE and providers."""
+    queryset = Measure.objects.all() if queryset is None else queryset
+    if is_authority(user):
+        return queryset
+    if _organisation(user) is None:
+        return queryset.none()
+    return queryset.filter(pk__in=_granted_measure_ids(user, "view_measure"))
+
+
+def editable_measures_for(user, queryset=None):
+    """Measures whose participants the user may change: granted and not closed."""
+    queryset = Measure.objects.all() if queryset is None else queryset
+    if is_authority(user):
+        return queryset.filter(closed_at__isnull=True)
+    if _organisation(user) is None:
+        return queryset.none()
+    return queryset.filter(pk__in=_granted_measure_ids(user, "change_measure"), closed_at__isnull=True)
+
+
+def participants_for(user, queryset=None):
+    """Participants inherit their measure's rights (no per-participant grants)."""
+    queryset = Participant.objects.all() if queryset is None else queryset
+    if is_authority(user):
+        return queryset
+    if _organisation(user) is None:
+        return queryset.none()
+    return queryset.filter(measure_id__in=_granted_measure_ids(user, "view_measure"))
+
+
+def can_view(user, measure):
+    """Whether the user may see this measure and its participants."""
+    if measure is None or measure.pk is None:
+        return False
+    if is_authority(user):
+        return True
+    return measures_for(user).filter(pk=measure.pk).exists()
+
+
+def can_edit(user, measure):
+    """Whether the user may add, change or delete participants of this measure (never once closed, V10)."""
+    if measure is None or measure.pk is None or measure.is_closed:
+        return False
+    if not measure.measure_type.has_participant_monitoring:
+        return False
+    if is_authority(user):
+        return True
+    return editable_measures_for(user).filter(pk=measure.pk).exists()
+
+
+def can_view_participant(user, participant):
+    return participant is not None and can_view(user, participant.measure)
+
+
+def can_edit_participant(user, participant):
+    return participant is not None and can_edit(user, participant.measure)
+
+
+def can_edit_master_data(user):
+    """Measures' master data, organisations, users and catalogues are the RP's (DOMAIN §2)."""
+    return is_authority(user)
+
+
+def can_edit_catalogues(user):
+    return is_authority(user)
+
+
+def providers_for(user):
+    """Providers whose contact e-mail the user maintains: a ZE its own, the RP all."""
+    from .models import Provider
+
+    if is_authority(user):
+        return Provider.objects.all()
+    if is_grant_recipient(user):
+        return Provider.objects.filter(grant_recipient_id=user.organisation_id)
+    return Provider.objects.none()
+
+
+# ---------------------------------------------------------------------------
+# Grants
+# ---------------------------------------------------------------------------
+
+
+def _measure_permissions():
+    content_type = ContentType.objects.get_for_model(Measure)
+    return list(Permission.objects.filter(content_type=content_type, codename__in=MEASURE_PERMISSIONS))
+
+
+@transaction.atomic
+def sync_measure_grants(measure):
+    """Grant the groups of the measure's grant recipient and provider its rights, and nobody else.
+
+    Called whenever a measure is saved, so a changed ZE or provider loses or gains access
+    at once.
+    """
+    content_type = ContentType.objects.get_for_model(Measure)
+    wanted_groups = set()
+    for organisation_id in (measure.grant_recipient_id, measure.provider_id):
+        if organisation_id:
+            from .models import Organisation
+
+            group_id = Organisation.objects.filter(pk=organisation_id).values_list("group_id", flat=True).first()
+            if group_id:
+                wanted_groups.add(group_id)
+    existing = GroupObjectPermission.objects.filter(content_type=content_type, object_pk=str(measure.pk))
+    existing.exclude(group_id__in=wanted_groups).delete()
+    have = set(existing.values_list("group_id", "permission_id"))
+    to_create = [
+        GroupObjectPermission(
+            group_id=group_id, permission=permission, content_type=content_type, object_pk=str(measure.pk)
+        )
+        for group_id in wanted_groups
+        for permission in _measure_permissions()
+        if (group_id, permission.pk) not in have
+    ]
+    GroupObjectPermission.objects.bulk_create(to_create)
