@@ -22,12 +22,17 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test system-deps
 
-# Chromium for the browser tests comes from Debian (Playwright cannot download its own).
+# System packages from Debian: Chromium for the browser tests (Playwright cannot download
+# its own browsers here) and PostgreSQL for the second CI run; installed only where missing.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installiere Chromium aus den Debian-Paketen ..."; \
+	@need=""; \
+	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need="$$need postgresql"; \
+	if [ -n "$$need" ]; then \
+	  echo "Installiere Debian-Pakete:$$need"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; \
+	fi
 
 migrate: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
