@@ -1,0 +1,71 @@
+"""Record status red / yellow / green (DOMAIN §7, handbook 5.1 "Status des Datensatzes").
+
+- red: required entry data missing (no report possible),
+- yellow: entry data complete, exit data missing (annual and interim report possible),
+- green: complete (closing report possible too).
+
+The status is stored on Participant (indexed, so lists filter and count by it); every
+write path sets it through `compute_status()`, and `recompute_for_measure()` refreshes a
+measure's records after its dates/type or a catalogue changed.
+"""
+
+from django.db import transaction
+
+from .models import Answer, Participant, ParticipantStatus
+from .validation import (
+    CATALOGUE_FIELDS,
+    RuleContext,
+    missing_entry_fields,
+    missing_exit_fields,
+    status_from_missing,
+    values_from_participant,
+)
+
+__all__ = ["ParticipantStatus", "compute_status", "status_of_participant", "recompute_for_measure", "missing_summary"]
+
+
+def compute_status(values, context):
+    """The status of a values dict (see validation.py for its shape)."""
+    return status_from_missing(
+        missing_entry_fields(values, context), missing_exit_fields(values, context), values.get("exit_date")
+    )
+
+
+def missing_summary(values, context):
+    """Status and the German labels of what is still missing, for the form's status box."""
+    missing_entry = missing_entry_fields(values, context)
+    missing_exit = missing_exit_fields(values, context)
+    return {
+        "status": status_from_missing(missing_entry, missing_exit, values.get("exit_date")),
+        "missing_entry": list(missing_entry.values()),
+        "missing_exit": list(missing_exit.values()),
+    }
+
+
+def status_of_participant(participant, context=None):
+    """Status of a stored participant (uses its prefetched answers when present)."""
+    context = context or RuleContext.for_measure(participant.measure)
+    return compute_status(values_from_participant(participant), context)
+
+
+def recompute_for_measure(measure):
+    """Recompute and store the status of every participant of a measure.
+
+    A fixed number of queries (context, participants, answers) plus one bulk update of the
+    records whose status changed. Returns the number of changed records.
+    """
+    context = RuleContext.for_measure(measure, with_pseudonyms={})
+    participants = list(Participant.objects.filter(measure=measure).select_related(*CATALOGUE_FIELDS))
+    answers_by_participant = {}
+    for answer in Answer.objects.filter(participant__measure=measure).select_related("question"):
+        answers_by_participant.setdefault(answer.participant_id, []).append(answer)
+    changed = []
+    for participant in participants:
+        values = values_from_participant(participant, answers_by_participant.get(participant.pk, []))
+        status = compute_status(values, context)
+        if status != participant.status:
+            participant.status = status
+            changed.append(participant)
+    with transaction.atomic():
+        Participant.objects.bulk_update(changed, ["status"], batch_size=1000)
+    return len(changed)

@@ -1,0 +1,75 @@
+"""Record status red -> yellow -> green and back (DOMAIN §7)."""
+
+import pytest
+
+from aqb_monitoring.models import Answer, AnswerPhase, ParticipantGoal, ParticipantStatus, Question
+from aqb_monitoring.status import compute_status, missing_summary, recompute_for_measure, status_of_participant
+from aqb_monitoring.validation import RuleContext
+from tests.conftest import make_measure, make_participant
+from tests.participant_values import all_answers, entry_values, exit_values
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def m1(kassel):
+    return make_measure("AQB26-KS-M1-01", kassel)
+
+
+@pytest.fixture
+def m3(kassel):
+    return make_measure("AQB26-KS-M3-01", kassel, type_code="M3")
+
+
+def test_status_goes_red_yellow_green_and_back(m1):
+    context = RuleContext.for_measure(m1)
+    values = {"pseudonym": "TN-1"}
+    assert compute_status(values, context) == ParticipantStatus.RED
+    values.update(entry_values(m1))
+    assert compute_status(values, context) == ParticipantStatus.YELLOW
+    values.update(exit_values(m1))
+    assert compute_status(values, context) == ParticipantStatus.GREEN
+    values["main_goal_reached"] = None
+    assert compute_status(values, context) == ParticipantStatus.YELLOW
+    values["gender"] = None
+    assert compute_status(values, context) == ParticipantStatus.RED
+
+
+def test_someone_who_has_not_left_is_yellow(m1):
+    summary = missing_summary(entry_values(m1), RuleContext.for_measure(m1))
+    assert summary["status"] == ParticipantStatus.YELLOW
+    assert summary["missing_entry"] == []
+    assert "Austrittsdatum" in summary["missing_exit"]
+
+
+def test_choosing_a_goal_with_a_block_makes_the_record_red_until_answered(m1):
+    context = RuleContext.for_measure(m1)
+    goal = ParticipantGoal.objects.get(code="stabilisierung")
+    values = entry_values(m1, goal=goal)
+    summary = missing_summary(values, context)
+    assert summary["status"] == ParticipantStatus.RED
+    assert "Lebenswesentliche Rahmenbedingungen: Mobilität gegeben" in summary["missing_entry"]
+    values["entry_answers"] = all_answers(m1, goal)
+    assert compute_status(values, context) == ParticipantStatus.YELLOW
+
+
+def test_status_of_a_stored_participant_reads_its_answers(m3):
+    values = entry_values(m3)
+    participant = make_participant(m3, "TN-1", **{k: v for k, v in values.items() if k != "pseudonym"})
+    assert status_of_participant(participant) == ParticipantStatus.RED
+    Answer.objects.bulk_create(
+        Answer(participant=participant, question=Question.objects.get(code=code), phase=AnswerPhase.ENTRY, value=value)
+        for code, value in all_answers(m3).items()
+    )
+    assert status_of_participant(participant) == ParticipantStatus.YELLOW
+
+
+def test_recompute_for_measure_after_a_catalogue_change(m3, django_assert_max_num_queries):
+    values = {k: v for k, v in entry_values(m3).items() if k != "pseudonym"}
+    participants = [make_participant(m3, f"TN-{i}", status=ParticipantStatus.YELLOW, **values) for i in range(5)]
+    with django_assert_max_num_queries(10):
+        assert recompute_for_measure(m3) == 5  # no answers: red
+    assert {p.status for p in type(participants[0]).objects.filter(measure=m3)} == {ParticipantStatus.RED}
+    Question.objects.filter(block__code__in=["ausbildungsreife", "rahmenbedingungen"]).update(is_active=False)
+    assert recompute_for_measure(m3) == 5  # nothing left to answer: yellow
+    assert recompute_for_measure(m3) == 0

@@ -1,0 +1,285 @@
+"""The rules V1-V10 (DOMAIN §6) as pure functions: each test fails when its rule is removed."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from aqb_monitoring.models import Destination, ParticipantGoal, ParticipantStatus, Question
+from aqb_monitoring.validation import (
+    NON_FIELD,
+    RuleContext,
+    missing_entry_fields,
+    missing_exit_fields,
+    validate_participant,
+)
+from tests.conftest import make_measure, make_participant
+from tests.participant_values import all_answers, entry_values, exit_values, not_working_reason
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def m1(kassel):
+    return make_measure("AQB26-KS-M1-01", kassel)
+
+
+@pytest.fixture
+def m2(kassel):
+    return make_measure("AQB26-KS-M2-01", kassel, type_code="M2")
+
+
+@pytest.fixture
+def m3(kassel):
+    return make_measure("AQB26-KS-M3-01", kassel, type_code="M3")
+
+
+def validate(measure, values, **kwargs):
+    return validate_participant(values, context=RuleContext.for_measure(measure), **kwargs)
+
+
+def only_messages(result, field):
+    return " ".join(result.errors.get(field, []))
+
+
+# V1 -------------------------------------------------------------------------
+
+
+def test_missing_entry_fields_are_reported_not_blocking(m1):
+    result = validate(m1, {"pseudonym": "TN-1"})
+    assert result.is_valid
+    assert result.status == ParticipantStatus.RED
+    assert "Eintrittsdatum" in result.missing_labels
+    assert "TN-Ziel" in result.missing_labels
+    assert result.missing["gender"] == ["Pflichtangabe: bitte ausfüllen."]
+
+
+def test_record_cannot_be_saved_without_pseudonym(m1):
+    result = validate(m1, entry_values(m1, pseudonym=""))
+    assert "Ohne Teilnehmenden-ID" in only_messages(result, "pseudonym")
+
+
+def test_goal_is_required_only_in_m1(m1, m2):
+    assert "goal" in missing_entry_fields({}, RuleContext.for_measure(m1))
+    assert "goal" not in missing_entry_fields({}, RuleContext.for_measure(m2))
+
+
+def test_exam_is_asked_only_in_m2(m1, m2):
+    assert "exam_passed" in missing_exit_fields({}, RuleContext.for_measure(m2))
+    assert "exam_passed" not in missing_exit_fields({}, RuleContext.for_measure(m1))
+    result = validate(m1, {**entry_values(m1), **exit_values(m1), "exam_passed": True})
+    assert "nur bei Maßnahmen der Art M2" in only_messages(result, "exam_passed")
+
+
+def test_goal_switches_on_its_question_block_in_m1(m1):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    result = validate(m1, entry_values(m1, goal=goal))
+    assert result.status == ParticipantStatus.RED
+    assert "entry__ausbildungsreife-basiskenntnisse" in result.missing
+    assert not any(key.startswith("entry__rahmenbedingungen") for key in result.missing)
+    result = validate(m1, {**entry_values(m1, goal=goal), "entry_answers": all_answers(m1, goal)})
+    assert result.status == ParticipantStatus.YELLOW
+
+
+def test_both_blocks_apply_always_in_m3(m3):
+    missing = missing_entry_fields(entry_values(m3), RuleContext.for_measure(m3))
+    assert "entry__ausbildungsreife-basiskenntnisse" in missing
+    assert "entry__rahmenbedingungen-wohnsituation" in missing
+
+
+def test_answers_of_a_block_that_does_not_apply_are_dropped(m1):
+    goal = ParticipantGoal.objects.get(code="vermittlung-ausbildung")
+    answers = all_answers(m1, ParticipantGoal.objects.get(code="stabilisierung"))
+    result = validate(m1, entry_values(m1, goal=goal, entry_answers=answers))
+    assert result.is_valid
+    assert result.values["entry_answers"] == {}
+
+
+def test_deactivated_question_is_no_longer_required(m3):
+    Question.objects.filter(code="ausbildungsreife-basiskenntnisse").update(is_active=False)
+    missing = missing_entry_fields(entry_values(m3), RuleContext.for_measure(m3))
+    assert "entry__ausbildungsreife-basiskenntnisse" not in missing
+    assert "entry__ausbildungsreife-berufswahl" in missing
+
+
+def test_codes_are_resolved_and_unknown_codes_rejected(m1):
+    values = entry_values(m1, gender="divers", benefit="gibt-es-nicht")
+    result = validate(m1, values)
+    assert result.values["gender"].code == "divers"
+    assert "kein gültiger Eintrag für Leistungsbezug bei Eintritt" in only_messages(result, "benefit")
+
+
+def test_inactive_catalogue_entry_only_when_already_stored(m1):
+    values = entry_values(m1)
+    values["gender"].is_active = False
+    values["gender"].save()
+    assert "nicht mehr angeboten" in only_messages(validate(m1, values), "gender")
+    assert validate(m1, values, previous={"gender": values["gender"]}).is_valid
+
+
+# V2 -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pseudonym", ["TN 01", "Müller", "TN_01", "TN.01", "a/b"])
+def test_pseudonym_allows_only_letters_digits_hyphen(m1, pseudonym):
+    result = validate(m1, entry_values(m1, pseudonym=pseudonym))
+    assert "nur Buchstaben (A–Z, a–z, ohne Umlaute), Ziffern und den Bindestrich" in only_messages(result, "pseudonym")
+
+
+def test_pseudonym_is_unique_within_the_measure(m1):
+    other = make_participant(m1, "TN-001")
+    result = validate(m1, entry_values(m1, pseudonym="TN-001"))
+    message = only_messages(result, "pseudonym")
+    assert "bereits vergeben" in message
+    assert "wer austritt und wieder eintritt, erhält eine neue ID" in message
+    assert validate(m1, entry_values(m1, pseudonym="TN-001"), participant_id=other.pk).is_valid
+
+
+def test_same_pseudonym_in_another_measure_is_fine(m1, m3):
+    make_participant(m3, "TN-001")
+    assert "pseudonym" not in validate(m1, entry_values(m1)).errors
+
+
+# V3 -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("age", "ok"), [(9, False), (10, True), (70, True), (71, False)])
+def test_age_at_entry_between_10_and_70(m1, age, ok):
+    values = entry_values(m1)
+    values["birth_year"] = values["entry_date"].year - age
+    result = validate(m1, values)
+    assert ("birth_year" not in result.errors) is ok
+    if not ok:
+        assert "mindestens 10 und höchstens 70 Jahre" in only_messages(result, "birth_year")
+
+
+def test_birth_year_has_four_digits(m1):
+    result = validate(m1, entry_values(m1, birth_year=98))
+    assert "vierstellig" in only_messages(result, "birth_year")
+
+
+# V4 -------------------------------------------------------------------------
+
+
+def test_entry_not_before_measure_start(m1):
+    result = validate(m1, entry_values(m1, entry_date=m1.start_date - datetime.timedelta(days=1)))
+    assert only_messages(result, "entry_date") == "Das Eintrittsdatum darf nicht vor dem Beginn der Maßnahme (01.01.2026) liegen."
+    assert validate(m1, entry_values(m1, entry_date=m1.start_date)).is_valid
+
+
+def test_entry_not_after_measure_end(m1):
+    result = validate(m1, entry_values(m1, entry_date=m1.end_date + datetime.timedelta(days=1)))
+    assert "nicht nach dem Ende der Maßnahme (31.12.2026)" in only_messages(result, "entry_date")
+
+
+# V5 / V6 ----------------------------------------------------------------------
+
+
+def test_exit_not_before_entry(m1):
+    values = {**entry_values(m1), **exit_values(m1)}
+    values["exit_date"] = values["entry_date"] - datetime.timedelta(days=1)
+    result = validate(m1, values)
+    assert "Das Austrittsdatum darf nicht vor dem Eintrittsdatum" in only_messages(result, "exit_date")
+
+
+def test_exit_on_entry_day_is_fine(m1):
+    values = {**entry_values(m1), **exit_values(m1)}
+    values["exit_date"] = values["entry_date"]
+    assert validate(m1, values).status == ParticipantStatus.GREEN
+
+
+def test_exit_not_after_measure_end(m1):
+    values = {**entry_values(m1), **exit_values(m1, exit_date=m1.end_date + datetime.timedelta(days=1))}
+    result = validate(m1, values)
+    assert "Das Austrittsdatum darf nicht nach dem Ende der Maßnahme (31.12.2026) liegen." in result.errors["exit_date"]
+
+
+# V7 / V8 ----------------------------------------------------------------------
+
+
+def test_carried_over_participant_enters_on_measure_start(m1):
+    values = entry_values(m1, carried_over=True)
+    result = validate(m1, values)
+    assert "Beginn der Maßnahme (01.01.2026)" in only_messages(result, "entry_date")
+    assert validate(m1, entry_values(m1, carried_over=True, entry_date=m1.start_date)).is_valid
+
+
+def test_carry_over_destination_leaves_on_measure_end(m1):
+    carry_over = Destination.objects.get(is_carry_over=True)
+    values = {**entry_values(m1), **exit_values(m1, destination=carry_over)}
+    result = validate(m1, values)
+    assert "ist das Austrittsdatum das Ende der Maßnahme (31.12.2026)" in only_messages(result, "exit_date")
+    values["exit_date"] = m1.end_date
+    assert validate(m1, values).status == ParticipantStatus.GREEN
+
+
+# V9 and the conditional exit fields ------------------------------------------
+
+
+def test_exit_date_requires_every_exit_field(m2):
+    values = {**entry_values(m2), "exit_date": m2.end_date}
+    result = validate(m2, values)
+    for name in ("destination", "completed_measure", "main_goal_reached", "exam_passed"):
+        assert result.errors[name] == ["Mit dem Austrittsdatum sind alle Austrittsangaben auszufüllen."]
+
+
+def test_exit_fields_without_exit_date_are_rejected(m1):
+    values = {**entry_values(m1), "completed_measure": True}
+    result = validate(m1, values)
+    assert result.errors["completed_measure"] == ["Austrittsangaben sind nur zusammen mit einem Austrittsdatum möglich."]
+
+
+def test_exit_answers_are_required_with_exit_date(m3):
+    values = {**entry_values(m3), "entry_answers": all_answers(m3), **exit_values(m3)}
+    result = validate(m3, values)
+    assert "exit__rahmenbedingungen-mobilitaet" in result.errors
+    values["exit_answers"] = all_answers(m3, value=False)
+    assert validate(m3, values).status == ParticipantStatus.GREEN
+
+
+def test_exit_reason_required_for_not_working_and_free_text_for_other(m1):
+    destination, other = not_working_reason()
+    values = {**entry_values(m1), **exit_values(m1, destination=destination)}
+    assert "exit_reason" in validate(m1, values).errors
+    values["exit_reason"] = other
+    assert "exit_reason_other" in validate(m1, values).errors
+    values["exit_reason_other"] = "Umzug ins Ausland"
+    assert validate(m1, values).status == ParticipantStatus.GREEN
+
+
+def test_exit_reason_only_for_not_working(m1):
+    _destination, reason = not_working_reason("pflege")
+    values = {**entry_values(m1), **exit_values(m1, exit_reason=reason)}
+    assert "nur beim Verbleib „nicht erwerbstätig, …“" in only_messages(validate(m1, values), "exit_reason")
+
+
+def test_free_text_only_with_other_reason(m1):
+    destination, reason = not_working_reason("pflege")
+    values = {**entry_values(m1), **exit_values(m1, destination=destination, exit_reason=reason, exit_reason_other="x")}
+    assert "nur bei „sonstiger Grund“" in only_messages(validate(m1, values), "exit_reason_other")
+
+
+# V10 and M4 --------------------------------------------------------------------
+
+
+def test_closed_measure_refuses_every_change(m1):
+    m1.closed_at = timezone.now()
+    m1.save()
+    result = validate(m1, entry_values(m1))
+    assert "Die Maßnahme ist abgeschlossen" in " ".join(result.errors[NON_FIELD])
+
+
+def test_m4_records_no_participants(kassel):
+    m4 = make_measure("AQB26-KS-M4-01", kassel, type_code="M4")
+    result = validate(m4, entry_values(m4))
+    assert "keine Teilnehmenden erfasst" in " ".join(result.errors[NON_FIELD])
+
+
+def test_ten_thousand_rows_validate_without_queries(m3, django_assert_max_num_queries):
+    context = RuleContext.for_measure(m3, with_pseudonyms={})
+    values = {**entry_values(m3), "entry_answers": all_answers(m3)}
+    rows = [{**values, "pseudonym": f"TN-{i}", "gender": "weiblich"} for i in range(10_000)]
+    context.catalogue_by_code  # noqa: B018  (loaded once, before the rows)
+    with django_assert_max_num_queries(0):
+        results = [validate_participant(row, context=context) for row in rows]
+    assert all(result.status == ParticipantStatus.YELLOW for result in results)
