@@ -1,1 +1,113 @@
-"""Viewsets, menu items and dashboard panels of the monitoring admin."""
+"""Viewsets, menu items, URLs and dashboard panels of the monitoring admin.
+
+ZE and provider users land on "Meine Maßnahmen": the Wagtail home page shows only the
+measures panel for them (no page/image/document summaries), and the menu offers
+"Meine Maßnahmen" (and "Meine Träger" for a ZE). The RP additionally gets the
+"Kataloge" and "Stammdaten (RP)" groups (viewsets.py).
+"""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+
+from . import permissions, views
+from .viewsets import CatalogueGroup, MasterDataGroup
+
+app_name = "aqb_monitoring"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("massnahmen/<int:measure_pk>/", views.measure_detail, name="measure"),
+    path("massnahmen/<int:measure_pk>/verlauf/", views.measure_history, name="measure_history"),
+    path("massnahmen/<int:measure_pk>/teilnehmende/neu/", views.participant_add, name="participant_add"),
+    path("massnahmen/<int:measure_pk>/teilnehmende/<int:pk>/", views.participant_edit, name="participant_edit"),
+    path(
+        "massnahmen/<int:measure_pk>/teilnehmende/<int:pk>/loeschen/",
+        views.participant_delete,
+        name="participant_delete",
+    ),
+    path(
+        "massnahmen/<int:measure_pk>/teilnehmende/<int:pk>/verlauf/",
+        views.participant_history,
+        name="participant_history",
+    ),
+    path("traeger/", views.provider_list, name="provider_list"),
+    path("traeger/<int:pk>/", views.provider_contact, name="provider_contact"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_monitoring_urls():
+    return [path("monitoring/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return [CatalogueGroup(), MasterDataGroup()]
+
+
+class OrganisationMenuItem(MenuItem):
+    """Shown to every member of an organisation (RP, ZE, provider)."""
+
+    def is_shown(self, request):
+        return permissions.is_authority(request.user) or permissions._organisation(request.user) is not None
+
+
+class GrantRecipientMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.is_grant_recipient(request.user) and not permissions.is_authority(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_measures_menu_item():
+    return OrganisationMenuItem(
+        _("Meine Maßnahmen"), reverse("aqb_monitoring:dashboard"), icon_name="clipboard-list", order=50
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_providers_menu_item():
+    return GrantRecipientMenuItem(
+        _("Meine Träger"), reverse("aqb_monitoring:provider_list"), icon_name="group", order=60
+    )
+
+
+class MeasuresPanel(Component):
+    """The user's measures on the admin home page (the first 50, most urgent first)."""
+
+    name = "aqb_measures"
+    order = 10
+    template_name = "aqb_monitoring/panels/measures.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        queryset = views.annotate_status_counts(
+            permissions.measures_for(self.request.user).select_related("measure_type", "provider")
+        ).prefetch_related("interim_due_dates")
+        open_measures = list(queryset.filter(closed_at__isnull=True).order_by("end_date", "number")[:10])
+        views.with_due_dates(open_measures)
+        return {
+            "measures": open_measures,
+            "total": permissions.measures_for(self.request.user).count(),
+            "dashboard_url": reverse("aqb_monitoring:dashboard"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def measures_panel(request, panels):
+    """ZE and providers see only their measures; the RP sees them above Wagtail's page panels."""
+    if permissions.is_tenant(request.user):
+        panels[:] = [MeasuresPanel(request)]
+    elif permissions.is_authority(request.user):
+        panels.insert(0, MeasuresPanel(request))
+
+
+@hooks.register("construct_homepage_summary_items")
+def hide_summary_for_tenants(request, summary_items):
+    """Page, image and document counts mean nothing to ZE and providers."""
+    if permissions.is_tenant(request.user):
+        summary_items[:] = []

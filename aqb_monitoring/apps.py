@@ -7,5 +7,8 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Permission policies and signal handlers register themselves on import.
-        from . import signals  # noqa: F401
+        # Our permission policies must be registered before Wagtail creates a fallback
+        # policy for these models (it would on the first lookup).
+        from . import permissions, signals  # noqa: F401
+
+        permissions.register_policies()

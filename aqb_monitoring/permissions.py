@@ -194,3 +194,100 @@ def sync_measure_grants(measure):
         if (group_id, permission.pk) not in have
     ]
     GroupObjectPermission.objects.bulk_create(to_create)
+
+
+# ---------------------------------------------------------------------------
+# Wagtail permission policies (registered in apps.MonitoringConfig.ready)
+# ---------------------------------------------------------------------------
+
+from django.db.models import Q  # noqa: E402
+from wagtail.permission_policies import BasePermissionPolicy  # noqa: E402
+
+
+def authority_users():
+    from .models import User
+
+    return User.objects.filter(Q(is_superuser=True) | Q(organisation__kind=OrganisationKind.AUTHORITY), is_active=True)
+
+
+class AuthorityOnlyPolicy(BasePermissionPolicy):
+    """Catalogues, organisations and measures' master data: only the RP may touch them in Wagtail's views.
+
+    ZE and provider users hold no model-wide permission here, so Wagtail's generic views,
+    the snippets index, its counts and the site history stay closed to them.
+    """
+
+    def user_has_permission(self, user, action):
+        return is_authority(user)
+
+    def user_has_any_permission(self, user, actions):
+        return is_authority(user)
+
+    def users_with_any_permission(self, actions):
+        return authority_users()
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return is_authority(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        manager = self.model._default_manager
+        return manager.all() if is_authority(user) else manager.none()
+
+
+class MeasurePolicy(AuthorityOnlyPolicy):
+    """Model-wide, measures are the RP's; per instance a ZE or provider may view its own."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "view":
+            return can_view(user, instance)
+        return is_authority(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if "view" in actions:
+            return measures_for(user)
+        return super().instances_user_has_any_permission_for(user, actions)
+
+    def users_with_any_permission_for_instance(self, actions, instance):
+        users = authority_users()
+        if "view" in actions or "change" in actions:
+            from .models import User
+
+            group_ids = GroupObjectPermission.objects.filter(
+                content_type__app_label=Measure._meta.app_label,
+                content_type__model=Measure._meta.model_name,
+                object_pk=str(instance.pk),
+            ).values("group_id")
+            users = users | User.objects.filter(groups__in=group_ids, is_active=True)
+        return users.distinct()
+
+
+class ParticipantPolicy(AuthorityOnlyPolicy):
+    """Participants inherit their measure's rights: view where the measure is visible, change while open."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "view":
+            return can_view_participant(user, instance)
+        if action in ("change", "delete"):
+            return can_edit_participant(user, instance)
+        return is_authority(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if "view" in actions:
+            return participants_for(user)
+        if {"change", "delete"} & set(actions):
+            return participants_for(user).filter(measure__in=editable_measures_for(user))
+        return super().instances_user_has_any_permission_for(user, actions)
+
+
+def register_policies():
+    """Called once from AppConfig.ready, before Wagtail looks up any policy of these models."""
+    from wagtail.permissions import register_permission_policy
+
+    from .models import CATALOGUE_MODELS, AuditEntry, Organisation
+
+    register_permission_policy(Measure, MeasurePolicy(Measure))
+    register_permission_policy(Participant, ParticipantPolicy(Participant))
+    register_permission_policy(Organisation, AuthorityOnlyPolicy(Organisation))
+    register_permission_policy(AuditEntry, AuthorityOnlyPolicy(AuditEntry))
+    for model in CATALOGUE_MODELS:
+        register_permission_policy(model, AuthorityOnlyPolicy(model))

@@ -1,0 +1,569 @@
+"""Admin views of the monitoring for every role: dashboard ("Meine Maßnahmen"), a measure
+with its participants, the participant form, histories, and the ZE's provider contacts.
+
+Every object is looked up through permissions.py: a foreign measure or participant is a
+404 (never a 403), so nobody learns that it exists. Rules and state changes live in
+validation.py, status.py, forms.py and services.py; these views only parse, call, render.
+
+Buttons of other parts (Excel export/import, carry-over)
+--------------------------------------------------------
+Register a function for the Wagtail hook ``aqb_measure_buttons`` (name in
+``MEASURE_BUTTONS_HOOK``). It is called as ``fn(request, measure)`` for the measure page
+(the participant list) and returns an iterable of :class:`MeasureButton` (or ``None``)::
+
+    from wagtail import hooks
+    from aqb_monitoring.views import MEASURE_BUTTONS_HOOK, MeasureButton
+
+    @hooks.register(MEASURE_BUTTONS_HOOK)
+    def excel_buttons(request, measure):
+        yield MeasureButton(_("Excel-Datei herunterladen"), reverse("...", args=[measure.pk]), icon="download")
+
+The measure is already checked to be visible to the user; whether an action may be
+offered (e.g. only while the measure is open: ``permissions.can_edit``) is the hook's call.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from wagtail import hooks
+
+from . import permissions
+from .models import (
+    AuditEntry,
+    MeasureType,
+    Organisation,
+    Participant,
+    ParticipantStatus,
+    ProgrammeLine,
+)
+
+MEASURE_BUTTONS_HOOK = "aqb_measure_buttons"
+PAGE_SIZE = 50
+CLOSING_REPORT_WEEKS = 4
+
+
+@dataclass
+class MeasureButton:
+    """A link shown in the header of a measure page (see the module docstring)."""
+
+    label: str
+    url: str
+    icon: str = "arrow-right"
+    priority: int = 100
+    classname: str = "button button-secondary"
+    attrs: dict = field(default_factory=dict)
+
+
+def measure_buttons(request, measure):
+    buttons = []
+    for fn in hooks.get_hooks(MEASURE_BUTTONS_HOOK):
+        buttons.extend(fn(request, measure) or [])
+    return sorted(buttons, key=lambda button: button.priority)
+
+
+# ---------------------------------------------------------------------------
+# Due dates
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class DueDate:
+    date: datetime.date
+    label: str
+    days: int  # negative when overdue
+
+    @property
+    def text(self):
+        if self.days < 0:
+            return ngettext("überfällig seit %(n)d Tag", "überfällig seit %(n)d Tagen", -self.days) % {"n": -self.days}
+        if self.days == 0:
+            return _("heute fällig")
+        return ngettext("in %(n)d Tag", "in %(n)d Tagen", self.days) % {"n": self.days}
+
+    @property
+    def is_overdue(self):
+        return self.days < 0
+
+
+def next_due_date(measure, today=None):
+    """The next report the measure owes (DOMAIN §8): an interim due date, the annual report
+    (31 January for each year the measure ran) or the closing report (end + 4 weeks).
+
+    A closed measure owes nothing; a closing report past its date is overdue. Uses the
+    measure's prefetched ``interim_due_dates``.
+    """
+    today = today or timezone.localdate()
+    if measure.is_closed:
+        return None
+    closing = measure.end_date + datetime.timedelta(weeks=CLOSING_REPORT_WEEKS)
+    if closing < today:
+        return DueDate(closing, _("Maßnahmenabschluss"), (closing - today).days)
+    candidates = [(closing, _("Maßnahmenabschluss"))]
+    for year in range(measure.start_date.year, measure.end_date.year + 1):
+        candidates.append((datetime.date(year + 1, 1, 31), _("Jahresmeldung")))
+    for interim in measure.interim_due_dates.all():
+        candidates.append((interim.due_date, _("Zwischenmeldung")))
+    upcoming = sorted(candidate for candidate in candidates if candidate[0] >= today)
+    if not upcoming:
+        return None
+    date, label = upcoming[0]
+    return DueDate(date, label, (date - today).days)
+
+
+# ---------------------------------------------------------------------------
+# Dashboard: the user's measures
+# ---------------------------------------------------------------------------
+
+MEASURE_SORTS = {
+    "number": ("number",),
+    "title": ("title", "number"),
+    "provider": ("provider__name", "number"),
+    "type": ("measure_type__sort_order", "number"),
+    "year": ("budget_year", "number"),
+    "start": ("start_date", "number"),
+    "end": ("end_date", "number"),
+    "red": ("red_count", "number"),
+    "yellow": ("yellow_count", "number"),
+    "green": ("green_count", "number"),
+}
+
+
+class MeasureFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Suche"), required=False, help_text=gettext_lazy("Nummer, Titel oder Träger"))
+    measure_type = forms.ModelChoiceField(
+        label=gettext_lazy("Maßnahmeart"), queryset=MeasureType.objects.all(), required=False,
+        empty_label=gettext_lazy("alle"),
+    )
+    budget_year = forms.TypedChoiceField(label=gettext_lazy("Budgetjahr"), coerce=int, required=False)
+    programme_line = forms.ModelChoiceField(
+        label=gettext_lazy("Programmlinie"), queryset=ProgrammeLine.objects.all(), required=False,
+        empty_label=gettext_lazy("alle"),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("alle")), ("open", gettext_lazy("offen")), ("closed", gettext_lazy("abgeschlossen"))],
+    )
+
+    def __init__(self, *args, measures, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The years come from the user's own measures: the list shows nothing of others.
+        years = measures.order_by("-budget_year").values_list("budget_year", flat=True).distinct()
+        self.fields["budget_year"].choices = [("", _("alle"))] + [(year, year) for year in years]
+
+
+def annotate_status_counts(queryset):
+    """Red, yellow and green participants per measure, in the same query as the measures."""
+    return queryset.annotate(
+        red_count=Count("participants", filter=Q(participants__status=ParticipantStatus.RED)),
+        yellow_count=Count("participants", filter=Q(participants__status=ParticipantStatus.YELLOW)),
+        green_count=Count("participants", filter=Q(participants__status=ParticipantStatus.GREEN)),
+    )
+
+
+def filtered_measures(request):
+    """The user's measures after search, filters and sorting; returns (form, queryset, sort)."""
+    visible = permissions.measures_for(request.user)
+    form = MeasureFilterForm(request.GET or None, measures=visible)
+    queryset = visible.select_related("measure_type", "programme_line", "provider", "grant_recipient", "main_goal")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            term = data["q"].strip()
+            queryset = queryset.filter(
+                Q(number__icontains=term) | Q(title__icontains=term) | Q(provider__name__icontains=term)
+            )
+        if data["measure_type"]:
+            queryset = queryset.filter(measure_type=data["measure_type"])
+        if data["budget_year"]:
+            queryset = queryset.filter(budget_year=data["budget_year"])
+        if data["programme_line"]:
+            queryset = queryset.filter(programme_line=data["programme_line"])
+        if data["status"] == "open":
+            queryset = queryset.filter(closed_at__isnull=True)
+        elif data["status"] == "closed":
+            queryset = queryset.filter(closed_at__isnull=False)
+    sort = request.GET.get("sort", "")
+    key = sort.lstrip("-")
+    ordering = MEASURE_SORTS.get(key)
+    if ordering is None:
+        sort, ordering = "", ("-budget_year", "number")
+    elif sort.startswith("-"):
+        ordering = ("-" + ordering[0],) + ordering[1:]
+    queryset = annotate_status_counts(queryset).order_by(*ordering).prefetch_related("interim_due_dates")
+    return form, queryset, sort
+
+
+def sort_links(request, current, keys):
+    """Column header links: a click sorts ascending, a second click descending."""
+    params = request.GET.copy()
+    params.pop("p", None)
+    links = {}
+    for key in keys:
+        params["sort"] = f"-{key}" if current == key else key
+        direction = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+        links[key] = {"url": "?" + params.urlencode(), "direction": direction}
+    return links
+
+
+def page_of(request, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("p"))
+    params = request.GET.copy()
+    params.pop("p", None)
+    return page, params.urlencode()
+
+
+def with_due_dates(measures):
+    today = timezone.localdate()
+    for measure in measures:
+        measure.next_due = next_due_date(measure, today)
+    return measures
+
+
+def dashboard(request):
+    """'Meine Maßnahmen': every measure the user may see, with status counts and the next due date."""
+    if permissions._organisation(request.user) is None and not permissions.is_authority(request.user):
+        raise PermissionDenied
+    form, queryset, sort = filtered_measures(request)
+    page, query = page_of(request, queryset)
+    with_due_dates(page.object_list)
+    return TemplateResponse(
+        request,
+        "aqb_monitoring/dashboard.html",
+        {
+            "page_title": _("Meine Maßnahmen"),
+            "header_title": _("Meine Maßnahmen"),
+            "form": form,
+            "page_obj": page,
+            "measures": page.object_list,
+            "query": query,
+            "sort": sort,
+            "sort_links": sort_links(request, sort, MEASURE_SORTS),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# One measure and its participants
+# ---------------------------------------------------------------------------
+
+PARTICIPANT_SORTS = {
+    "pseudonym": ("pseudonym",),
+    "entry": ("entry_date", "pseudonym"),
+    "exit": ("exit_date", "pseudonym"),
+}
+
+
+class ParticipantFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Teilnehmenden-ID"), required=False)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), required=False, choices=[("", gettext_lazy("alle"))] + ParticipantStatus.choices
+    )
+
+
+def get_measure(request, measure_pk):
+    """The measure if the user may see it, with what its header shows; else 404."""
+    queryset = permissions.measures_for(request.user).select_related(
+        "measure_type", "programme_line", "provider", "grant_recipient", "main_goal", "closed_by"
+    )
+    return get_object_or_404(queryset, pk=measure_pk)
+
+
+def get_editable_measure(request, measure_pk):
+    """404 for a foreign measure; 403 for one the user sees but may not change (closed, M4)."""
+    measure = get_measure(request, measure_pk)
+    if not permissions.can_edit(request.user, measure):
+        raise PermissionDenied(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
+    return measure
+
+
+def get_participant(request, measure, participant_pk):
+    queryset = permissions.participants_for(request.user).filter(measure=measure)
+    return get_object_or_404(queryset, pk=participant_pk)
+
+
+def status_counts(measure):
+    """{'red': n, 'yellow': n, 'green': n, 'total': n} in one grouped query (index measure+status)."""
+    counts = {status: 0 for status in ParticipantStatus.values}
+    rows = Participant.objects.filter(measure=measure).values_list("status").annotate(n=Count("id")).order_by()
+    for status, number in rows:
+        counts[status] = number
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def measure_detail(request, measure_pk):
+    """The measure's header and its participant list (search by ID, status filter, sort, 50 per page)."""
+    measure = get_measure(request, measure_pk)
+    form = ParticipantFilterForm(request.GET or None)
+    participants = Participant.objects.filter(measure=measure).only(
+        "pk", "pseudonym", "status", "entry_date", "exit_date", "measure_id"
+    )
+    if form.is_valid():
+        if form.cleaned_data["q"]:
+            participants = participants.filter(pseudonym__icontains=form.cleaned_data["q"].strip())
+        if form.cleaned_data["status"]:
+            participants = participants.filter(status=form.cleaned_data["status"])
+    sort = request.GET.get("sort", "pseudonym")
+    ordering = PARTICIPANT_SORTS.get(sort.lstrip("-"))
+    if ordering is None:
+        sort, ordering = "pseudonym", PARTICIPANT_SORTS["pseudonym"]
+    elif sort.startswith("-"):
+        ordering = tuple("-" + name for name in ordering)
+    page, query = page_of(request, participants.order_by(*ordering))
+    return TemplateResponse(
+        request,
+        "aqb_monitoring/measure_detail.html",
+        {
+            "page_title": measure.number,
+            "header_title": measure.number,
+            "measure": measure,
+            "counts": status_counts(measure),
+            "can_edit": permissions.can_edit(request.user, measure),
+            "buttons": measure_buttons(request, measure),
+            "next_due": next_due_date(measure),
+            "form": form,
+            "page_obj": page,
+            "participants": page.object_list,
+            "query": query,
+            "sort": sort,
+            "sort_links": sort_links(request, sort, PARTICIPANT_SORTS),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Participant form
+# ---------------------------------------------------------------------------
+
+SECTIONS = [
+    ("entry", gettext_lazy("Eintritt")),
+    ("entry_answers", gettext_lazy("Detailangaben bei Eintritt")),
+    ("exit", gettext_lazy("Austritt")),
+    ("exit_answers", gettext_lazy("Detailangaben bei Austritt")),
+]
+
+
+def section_of(name):
+    """Which panel a form field belongs to (handbook 5.1: Eintritt, Detailangaben, Austritt)."""
+    from .validation import ENTRY_FIELDS, EXIT_FIELDS
+
+    if name.startswith("entry__"):
+        return "entry_answers"
+    if name.startswith("exit__"):
+        return "exit_answers"
+    if name in EXIT_FIELDS:
+        return "exit"
+    if name in ENTRY_FIELDS:
+        return "entry"
+    return "exit" if name.startswith("exit") else "entry"
+
+
+def grouped_fields(form):
+    groups = {key: [] for key, _label in SECTIONS}
+    for bound_field in form:
+        if bound_field.is_hidden:
+            continue
+        groups[section_of(bound_field.name)].append(bound_field)
+    return [{"key": key, "label": label, "fields": groups[key]} for key, label in SECTIONS if groups[key]]
+
+
+def status_summary(participant):
+    """The stored record's status and the labels of what is still missing (status box)."""
+    from .status import missing_summary
+    from .validation import RuleContext, values_from_participant
+
+    context = RuleContext.for_measure(participant.measure, with_pseudonyms={})
+    answers = participant.answers.select_related("question")
+    return missing_summary(values_from_participant(participant, answers), context)
+
+
+def participant_form_view(request, measure, participant=None):
+    from .forms import ParticipantForm
+
+    editable = permissions.can_edit(request.user, measure)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
+        form = ParticipantForm(data=request.POST, instance=participant, measure=measure, for_user=request.user)
+        if form.is_valid():
+            saved = form.save()
+            saved = saved if isinstance(saved, Participant) else form.instance
+            messages.success(
+                request,
+                _("Teilnehmende(r) „%(id)s“ gespeichert. Status: %(status)s.")
+                % {"id": saved.pseudonym, "status": saved.get_status_display()},
+            )
+            if "save_and_new" in request.POST:
+                return redirect("aqb_monitoring:participant_add", measure.pk)
+            return redirect("aqb_monitoring:participant_edit", measure.pk, saved.pk)
+        messages.error(request, _("Der Datensatz wurde nicht gespeichert. Bitte korrigieren Sie die markierten Angaben."))
+    else:
+        form = ParticipantForm(instance=participant, measure=measure, for_user=request.user)
+    if not editable:
+        for form_field in form.fields.values():
+            form_field.disabled = True
+    title = participant.pseudonym if participant else _("Neue(r) Teilnehmende(r)")
+    return TemplateResponse(
+        request,
+        "aqb_monitoring/participant_form.html",
+        {
+            "page_title": title,
+            "header_title": title,
+            "measure": measure,
+            "participant": participant,
+            "form": form,
+            "sections": grouped_fields(form),
+            "summary": status_summary(participant) if participant else None,
+            "editable": editable,
+        },
+    )
+
+
+def participant_add(request, measure_pk):
+    measure = get_measure(request, measure_pk)
+    if not permissions.can_edit(request.user, measure):
+        raise PermissionDenied(_("In dieser Maßnahme können keine Teilnehmenden erfasst werden."))
+    return participant_form_view(request, measure)
+
+
+def participant_edit(request, measure_pk, pk):
+    measure = get_measure(request, measure_pk)
+    participant = get_participant(request, measure, pk)
+    return participant_form_view(request, measure, participant)
+
+
+def participant_delete(request, measure_pk, pk):
+    """Confirmation page, then services.delete_participant (only while the measure is open)."""
+    measure = get_measure(request, measure_pk)
+    participant = get_participant(request, measure, pk)
+    if not permissions.can_edit(request.user, measure):
+        raise PermissionDenied(_("Die Teilnehmenden dieser Maßnahme können nicht mehr gelöscht werden."))
+    if request.method == "POST":
+        from . import services
+
+        services.delete_participant(request.user, participant)
+        messages.success(request, _("Teilnehmende(r) „%(id)s“ gelöscht.") % {"id": participant.pseudonym})
+        return redirect("aqb_monitoring:measure", measure.pk)
+    return TemplateResponse(
+        request,
+        "aqb_monitoring/participant_confirm_delete.html",
+        {
+            "page_title": _("Teilnehmende(n) löschen"),
+            "header_title": _("Teilnehmende(n) löschen"),
+            "measure": measure,
+            "participant": participant,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# History (our audit trail, AuditEntry)
+# ---------------------------------------------------------------------------
+
+
+def history_rows(entries):
+    """Each entry with its changes as (field, old, new) triples for the table."""
+    rows = []
+    for entry in entries:
+        changes = []
+        if isinstance(entry.changes, dict):
+            for label, pair in entry.changes.items():
+                old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+                changes.append((label, old, new))
+        rows.append({"entry": entry, "changes": changes})
+    return rows
+
+
+def participant_history(request, measure_pk, pk):
+    measure = get_measure(request, measure_pk)
+    participant = get_participant(request, measure, pk)
+    entries = AuditEntry.objects.filter(participant=participant).select_related("user").order_by("-timestamp", "-id")
+    page, query = page_of(request, entries)
+    title = _("Verlauf von %(id)s") % {"id": participant.pseudonym}
+    return TemplateResponse(
+        request,
+        "aqb_monitoring/history.html",
+        {
+            "page_title": title,
+            "header_title": title,
+            "measure": measure,
+            "participant": participant,
+            "rows": history_rows(page.object_list),
+            "page_obj": page,
+            "query": query,
+        },
+    )
+
+
+def measure_history(request, measure_pk):
+    measure = get_measure(request, measure_pk)
+    entries = AuditEntry.objects.filter(measure=measure).select_related("user").order_by("-timestamp", "-id")
+    page, query = page_of(request, entries)
+    title = _("Verlauf der Maßnahme %(number)s") % {"number": measure.number}
+    return TemplateResponse(
+        request,
+        "aqb_monitoring/history.html",
+        {
+            "page_title": title,
+            "header_title": title,
+            "measure": measure,
+            "participant": None,
+            "rows": history_rows(page.object_list),
+            "page_obj": page,
+            "query": query,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# The ZE maintains its providers' contact e-mail (DOMAIN §10)
+# ---------------------------------------------------------------------------
+
+
+class ProviderContactForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["contact_email"]
+
+
+def provider_list(request):
+    if not (permissions.is_grant_recipient(request.user) or permissions.is_authority(request.user)):
+        raise Http404
+    providers = permissions.providers_for(request.user).select_related("grant_recipient").order_by("name")
+    return TemplateResponse(
+        request,
+        "aqb_monitoring/provider_list.html",
+        {"page_title": _("Meine Träger"), "header_title": _("Meine Träger"), "providers": providers},
+    )
+
+
+def provider_contact(request, pk):
+    provider = get_object_or_404(permissions.providers_for(request.user), pk=pk)
+    form = ProviderContactForm(request.POST or None, instance=provider)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Kontakt-E-Mail von „%(name)s“ gespeichert.") % {"name": provider.name})
+        return redirect("aqb_monitoring:provider_list")
+    return TemplateResponse(
+        request,
+        "aqb_monitoring/provider_contact.html",
+        {"page_title": provider.name, "header_title": provider.name, "provider": provider, "form": form},
+    )
+
+
+def measure_url(measure):
+    return reverse("aqb_monitoring:measure", args=[measure.pk])

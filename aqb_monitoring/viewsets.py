@@ -1,0 +1,169 @@
+"""Wagtail snippet viewsets of the RP: catalogues ("Kataloge"), measures' master data, organisations.
+
+Every URL of these viewsets (index, results, add, edit, delete, history, usage, inspect,
+chooser, ...) answers 404 to anyone but the RP: Wagtail's generic views check the
+model, not the object, so we close them as a whole for ZE and provider users rather than
+scoping each one. Participants have no generic views at all; they live in views.py.
+"""
+
+from django.contrib import messages
+from django.db.models import ProtectedError
+from django.db.models.deletion import Collector
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import URLPattern
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
+from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
+
+from . import permissions
+from .models import CATALOGUE_MODELS, Measure, Organisation
+
+
+def authority_required(view):
+    """Wrap a view so that only the RP reaches it; everyone else gets a 404, never a hint."""
+
+    def wrapped(request, *args, **kwargs):
+        if not permissions.is_authority(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = getattr(view, "__name__", "authority_view")
+    wrapped.__module__ = __name__
+    wrapped.authority_only = True
+    wrapped.wrapped_view = view
+    return wrapped
+
+
+def authority_only_patterns(patterns):
+    return [
+        URLPattern(pattern.pattern, authority_required(pattern.callback), pattern.default_args, pattern.name)
+        for pattern in patterns
+    ]
+
+
+class AuthorityOnlyChooserViewSet(SnippetChooserViewSet):
+    def get_urlpatterns(self):
+        return authority_only_patterns(super().get_urlpatterns())
+
+
+def entry_in_use(instance):
+    """Whether deleting would hit a PROTECT foreign key (a used catalogue entry), checked without deleting."""
+    try:
+        Collector(using=instance._state.db or "default").collect([instance])
+    except ProtectedError:
+        return True
+    return False
+
+
+class ProtectedAwareDeleteView(DeleteView):
+    """Deleting an entry that is still used is refused with advice to deactivate it instead."""
+
+    def form_valid(self, form):
+        if entry_in_use(self.object):
+            return self.refuse()
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            return self.refuse()
+
+    def refuse(self):
+        messages.error(
+            self.request,
+            _(
+                "„%(object)s“ wird noch verwendet und kann nicht gelöscht werden. "
+                "Deaktivieren Sie den Eintrag stattdessen (Häkchen „Aktiv“ entfernen)."
+            )
+            % {"object": self.object},
+        )
+        return redirect(self.edit_url_name, self.object.pk)
+
+
+class AuthorityOnlyViewSet(SnippetViewSet):
+    chooser_viewset_class = AuthorityOnlyChooserViewSet
+    delete_view_class = ProtectedAwareDeleteView
+    copy_view_enabled = False
+    # ORM lookups instead of the search index (Wagtail's database backend stumbles on SQLite).
+    search_backend_name = None
+
+    def get_urlpatterns(self):
+        return authority_only_patterns(super().get_urlpatterns())
+
+
+def catalogue_viewset(model):
+    """One viewset per catalogue model: label, code, order, active flag; searchable by label and code."""
+    list_display = ["label", "code", "sort_order", "is_active"]
+    list_filter = ["is_active"]
+    if model.__name__ == "Question":
+        list_display.insert(1, "block")
+        list_filter.append("block")
+    attrs = {
+        "model": model,
+        "icon": "list-ul",
+        "list_display": list_display,
+        "list_filter": list_filter,
+        "search_fields": ["label", "code"],
+        "ordering": list(model._meta.ordering),
+        "url_prefix": f"kataloge/{model._meta.model_name}",
+        "url_namespace": f"aqb_catalogue_{model._meta.model_name}",
+    }
+    return type(f"{model.__name__}ViewSet", (AuthorityOnlyViewSet,), attrs)
+
+
+class CatalogueGroup(SnippetViewSetGroup):
+    menu_label = gettext_lazy("Kataloge")
+    menu_icon = "list-ul"
+    menu_order = 900
+    items = [catalogue_viewset(model) for model in CATALOGUE_MODELS]
+
+
+class MeasureViewSet(AuthorityOnlyViewSet):
+    """Measures' master data, maintained by the RP (ZE and providers see measures in views.py)."""
+
+    model = Measure
+    icon = "clipboard-list"
+    menu_label = gettext_lazy("Maßnahmen (Stammdaten)")
+    url_prefix = "stammdaten/massnahmen"
+    url_namespace = "aqb_measure_master"
+    list_display = ["number", "title", "grant_recipient", "provider", "measure_type", "budget_year", "closed_at"]
+    list_filter = ["measure_type", "budget_year", "programme_line", "grant_recipient"]
+    search_fields = ["number", "title"]
+    ordering = ["-budget_year", "number"]
+    panels = [
+        FieldPanel("number"),
+        FieldPanel("title"),
+        FieldPanel("measure_type"),
+        FieldPanel("programme_line"),
+        FieldPanel("main_goal"),
+        FieldPanel("grant_recipient"),
+        FieldPanel("provider"),
+        FieldPanel("budget_year"),
+        FieldPanel("start_date"),
+        FieldPanel("end_date"),
+        FieldPanel("planned_participants"),
+        FieldPanel("successor"),
+    ]
+
+    def get_queryset(self, request):
+        return Measure.objects.select_related("grant_recipient", "provider", "measure_type")
+
+
+class OrganisationViewSet(AuthorityOnlyViewSet):
+    model = Organisation
+    icon = "group"
+    menu_label = gettext_lazy("Organisationen")
+    url_prefix = "stammdaten/organisationen"
+    url_namespace = "aqb_organisation"
+    list_display = ["name", "kind", "abbreviation", "grant_recipient", "contact_email"]
+    list_filter = ["kind"]
+    search_fields = ["name", "abbreviation"]
+    ordering = ["kind", "name"]
+
+
+class MasterDataGroup(SnippetViewSetGroup):
+    menu_label = gettext_lazy("Stammdaten (RP)")
+    menu_icon = "folder-open-inverse"
+    menu_order = 800
+    items = [MeasureViewSet, OrganisationViewSet]
