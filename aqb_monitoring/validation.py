@@ -623,7 +623,9 @@ def check_fields_of_measure_type(values, context):
 
 
 def check_measure_open(context):
-    """V10: after the closing report the measure's participants cannot be changed or deleted."""
+    """V10: after the closing report the measure's participants cannot be changed or deleted.
+
+    Takes a RuleContext or a Measure (both have `is_closed`)."""
     if context.is_closed:
         return {NON_FIELD: [_("Die Maßnahme ist abgeschlossen; Teilnehmende können nicht mehr geändert oder gelöscht werden.")]}
     return {}
