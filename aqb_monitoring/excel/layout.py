@@ -1,0 +1,226 @@
+"""The one column layout shared by the template, the export and the importer.
+
+Every column is derived from the participant model's field labels and the current
+catalogues, so the template can never be older than the catalogues, and a file is read
+back by the same headers it was written with. Order is stable: measure number, entry
+fields, entry question answers, exit fields, exit question answers (DOMAIN §3, §5).
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from ..models import (
+    AnswerPhase,
+    Benefit,
+    Destination,
+    EducationLevel,
+    EmploymentStatus,
+    ExitReason,
+    Gender,
+    Participant,
+    ParticipantGoal,
+    Question,
+    QuestionBlock,
+    SchoolAttendance,
+    UnemploymentRegistration,
+)
+
+SHEET_PARTICIPANTS = "Teilnehmende"
+SHEET_GUIDE = "Ausfüllhinweise"
+SHEET_INFO = "Info"
+SHEET_LISTS = "Listen"
+
+MEASURE_NUMBER = "measure_number"
+PSEUDONYM = "pseudonym"
+
+# Kinds of column: how a cell is written and parsed.
+KIND_ID = "id"
+KIND_TEXT = "text"
+KIND_DATE = "date"
+KIND_YEAR = "year"
+KIND_BOOL = "bool"
+KIND_CHOICE = "choice"
+
+# Participant fields in file order; the catalogue model for choice columns.
+ENTRY_FIELDS = [
+    ("entry_date", KIND_DATE, None),
+    ("gender", KIND_CHOICE, Gender),
+    ("birth_year", KIND_YEAR, None),
+    ("migration_background", KIND_BOOL, None),
+    ("severely_disabled", KIND_BOOL, None),
+    ("children_in_household", KIND_BOOL, None),
+    ("single_parent", KIND_BOOL, None),
+    ("school_attendance", KIND_CHOICE, SchoolAttendance),
+    ("education_level", KIND_CHOICE, EducationLevel),
+    ("employment_status", KIND_CHOICE, EmploymentStatus),
+    ("unemployment_registration", KIND_CHOICE, UnemploymentRegistration),
+    ("benefit", KIND_CHOICE, Benefit),
+    ("goal", KIND_CHOICE, ParticipantGoal),
+]
+EXIT_FIELDS = [
+    ("exit_date", KIND_DATE, None),
+    ("destination", KIND_CHOICE, Destination),
+    ("exit_reason", KIND_CHOICE, ExitReason),
+    ("exit_reason_other", KIND_TEXT, None),
+    ("completed_measure", KIND_BOOL, None),
+    ("main_goal_reached", KIND_BOOL, None),
+    ("exam_passed", KIND_BOOL, None),
+]
+CHOICE_MODELS = [Gender, SchoolAttendance, EducationLevel, EmploymentStatus, UnemploymentRegistration, Benefit,
+                 ParticipantGoal, Destination, ExitReason]
+
+
+def _hints():
+    """What the guide sheet says about each field (the rules themselves live in validation.py)."""
+    return {
+        MEASURE_NUMBER: _("Optional. Leer lassen oder die Nummer der Maßnahme, in die importiert wird. "
+                          "Zeilen mit einer anderen Maßnahmennummer werden abgelehnt."),
+        PSEUDONYM: _("Pflicht. Frei gewählte ID aus Buchstaben, Ziffern und Bindestrich, eindeutig in der Maßnahme; "
+                     "kein Vor- oder Nachname. Gleiche ID wie ein vorhandener Datensatz = Änderung."),
+        "entry_date": _("Pflicht. TT.MM.JJJJ; nicht vor Beginn und nicht nach Ende der Maßnahme."),
+        "birth_year": _("Pflicht. Vierstellig (JJJJ); Alter bei Eintritt 10 bis 70 Jahre."),
+        "migration_background": _("Pflicht. ja/nein: keine deutsche Staatsangehörigkeit, im Ausland geboren "
+                                  "oder mindestens ein Elternteil im Ausland geboren."),
+        "severely_disabled": _("Pflicht. ja/nein: Grad der Behinderung mindestens 50 oder gleichgestellt."),
+        "children_in_household": _("Pflicht. ja/nein."),
+        "single_parent": _("Pflicht. ja/nein."),
+        "goal": _("Pflicht bei M1, sonst leer lassen."),
+        "exit_date": _("Bei Austritt. TT.MM.JJJJ; nicht vor dem Eintritt, nicht nach Ende der Maßnahme. "
+                       "Ist es gesetzt, sind alle Austrittsangaben auszufüllen."),
+        "destination": _("Bei Austritt. Verbleib bis 4 Wochen nach Austritt."),
+        "exit_reason": _("Nur bei Verbleib „nicht erwerbstätig, …“."),
+        "exit_reason_other": _("Nur bei Austrittsgrund „sonstiger Grund“: der Grund als Text."),
+        "completed_measure": _("Bei Austritt. ja/nein."),
+        "main_goal_reached": _("Bei Austritt. ja/nein."),
+        "exam_passed": _("Bei Austritt, nur bei M2. ja/nein."),
+        "entry_answer": _("ja/nein bei Eintritt, wenn der Fragenblock „%(block)s“ für die Person gilt."),
+        "exit_answer": _("ja/nein bei Austritt, wenn der Fragenblock „%(block)s“ für die Person gilt."),
+    }
+
+
+@dataclass
+class Column:
+    key: str  # participant field name, MEASURE_NUMBER, or "<phase>__<question code>" (validation's error key)
+    header: str
+    kind: str
+    hint: str = ""
+    width: int = 18
+    model: type | None = None
+    phase: str = AnswerPhase.ENTRY  # entry data or exit data (DOMAIN §7)
+    question_id: int | None = None
+    question_code: str = ""
+    allowed_labels: list = field(default_factory=list)  # active entries, for drop-downs and the guide
+    by_id: dict = field(default_factory=dict)  # every entry (also inactive): id -> label, for exports
+    lookup: dict = field(default_factory=dict)  # normalised label or code -> code, for imports
+
+    @property
+    def is_answer(self):
+        return self.question_id is not None
+
+
+def normalise(text):
+    """Case- and whitespace-insensitive key: 'Männlich ' and 'männlich' name the same entry."""
+    return " ".join(str(text).split()).casefold()
+
+
+class Layout:
+    """The columns of the participant sheet, built from the current catalogues (about 12 queries)."""
+
+    def __init__(self):
+        self.entries = {model: list(model.objects.order_by("sort_order", "label", "pk")) for model in CHOICE_MODELS}
+        self.blocks = list(QuestionBlock.objects.filter(is_active=True).order_by("sort_order", "label"))
+        self.questions = list(
+            Question.objects.filter(is_active=True, block__is_active=True)
+            .select_related("block")
+            .order_by("block__sort_order", "block__label", "sort_order", "label")
+        )
+        self.columns = self._build_columns()
+        self.by_key = {column.key: column for column in self.columns}
+        self.by_header = {normalise(column.header): column for column in self.columns}
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _field_column(self, name, kind, model, phase, hints):
+        label = str(Participant._meta.get_field(name).verbose_name)
+        column = Column(key=name, header=label, kind=kind, hint=hints.get(name, ""), phase=phase, model=model)
+        if model is not None:
+            entries = self.entries[model]
+            column.allowed_labels = [entry.label for entry in entries if entry.is_active]
+            column.by_id = {entry.pk: entry.label for entry in entries}
+            for entry in entries:
+                column.lookup.setdefault(normalise(entry.code), entry.code)
+            for entry in entries:  # labels win over codes, active entries over inactive ones
+                if entry.is_active or normalise(entry.label) not in column.lookup:
+                    column.lookup[normalise(entry.label)] = entry.code
+            column.width = min(60, max(18, max((len(label) for label in column.allowed_labels), default=18) // 2))
+            if not column.hint:
+                column.hint = _("Pflicht. Auswahl aus der Liste.") if phase == AnswerPhase.ENTRY else _(
+                    "Bei Austritt. Auswahl aus der Liste.")
+        if kind == KIND_BOOL:
+            column.allowed_labels = [_("ja"), _("nein")]
+            column.width = 14
+        if kind == KIND_DATE:
+            column.width = 14
+        return column
+
+    def _answer_columns(self, phase, hints):
+        counts = {}
+        for question in self.questions:
+            counts[question.label] = counts.get(question.label, 0) + 1
+        prefix = _("Eintritt") if phase == AnswerPhase.ENTRY else _("Austritt")
+        columns = []
+        for question in self.questions:
+            label = question.label if counts[question.label] == 1 else f"{question.label} [{question.block.label}]"
+            hint = hints[f"{phase}_answer"] % {"block": question.block.label}
+            if question.help_text:
+                hint = f"{hint} {question.help_text}"
+            columns.append(Column(
+                key=f"{phase}__{question.code}", header=f"{prefix}: {label}", kind=KIND_BOOL, hint=hint,
+                phase=phase, question_id=question.pk, question_code=question.code,
+                allowed_labels=[_("ja"), _("nein")], width=16,
+            ))
+        return columns
+
+    def _build_columns(self):
+        hints = _hints()
+        columns = [
+            Column(key=MEASURE_NUMBER, header=_("Maßnahmennummer"), kind=KIND_TEXT, hint=hints[MEASURE_NUMBER], width=18),
+            Column(key=PSEUDONYM, header=str(Participant._meta.get_field(PSEUDONYM).verbose_name), kind=KIND_ID,
+                   hint=hints[PSEUDONYM], width=20),
+        ]
+        columns += [self._field_column(name, kind, model, AnswerPhase.ENTRY, hints) for name, kind, model in ENTRY_FIELDS]
+        columns += self._answer_columns(AnswerPhase.ENTRY, hints)
+        columns += [self._field_column(name, kind, model, AnswerPhase.EXIT, hints) for name, kind, model in EXIT_FIELDS]
+        columns += self._answer_columns(AnswerPhase.EXIT, hints)
+        return columns
+
+    # -- use -----------------------------------------------------------------------------------
+
+    @property
+    def headers(self):
+        return [column.header for column in self.columns]
+
+    @property
+    def required_columns(self):
+        """Every column but the measure number must be in an uploaded file (same version as the template)."""
+        return [column for column in self.columns if column.key != MEASURE_NUMBER]
+
+
+def catalogue_version():
+    """(version hash, last change) of everything that shapes the workbook, for ETag and the Info sheet.
+
+    A hash rather than max(updated_at) alone, so that deleting an entry changes the version too.
+    """
+    digest = hashlib.sha256()
+    latest = None
+    for model in [*CHOICE_MODELS, QuestionBlock, Question]:
+        rows = model.objects.order_by("pk").values_list("pk", "code", "label", "sort_order", "is_active", "updated_at")
+        for row in rows:
+            digest.update(repr(row[:5]).encode())
+            if latest is None or row[5] > latest:
+                latest = row[5]
+    for row in Question.objects.order_by("pk").values_list("pk", "block_id", "help_text"):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()[:16], latest
