@@ -4,12 +4,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from aqb_content import views as content_views
 from aqb_monitoring.excel import views as excel_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("downloads/teilnehmende-vorlage.xlsx", excel_views.participant_template, name="participant_template"),
+    path("suche/", content_views.search, name="search"),
 ]
 
 if settings.DEBUG:
