@@ -1,0 +1,335 @@
+"""The participant form of the admin (handbook 5.1 "Erfassung von Teilnehmendendaten").
+
+Interface for the views
+-----------------------
+::
+
+    form = ParticipantForm(data=request.POST or None, instance=participant_or_None,
+                           measure=measure, for_user=request.user)
+    if form.is_valid():
+        participant = form.save()          # services.save_participant; may raise services.ServiceError
+    form.status_summary()                  # {"status", "missing_entry", "missing_exit"} for the status box
+    form.panel_groups()                    # Eintritt / Detailangaben bei Eintritt (one fieldset per
+                                           # block) / Austritt / Detailangaben bei Austritt
+    {% include "aqb_monitoring/widgets/participant_fields.html" with form=form %}
+                                           # renders those groups with the data attributes the JS needs
+    form.media                             # participant_form.js/.css (show/hide blocks and exit reason)
+
+Field names are the Participant field names plus ``entry__<question code>`` and
+``exit__<question code>`` for the yes/no answers. Only the fields the measure type asks are
+present (TN-Ziel for M1, "Prüfung bestanden?" for M2). Every choice offers "Auswählen"
+(empty) so an answer can be withdrawn. The required marks (*) show what the status needs;
+missing values do not block saving (DOMAIN §7), invalid values do (validation.py).
+
+The browser hides the blocks whose TN-Ziel is not chosen and the Austrittsgrund fields
+unless the Verbleib (and the reason) ask for them; the mapping comes from the catalogue as
+data attributes on the widgets (``data-aqb-block``, ``data-aqb-always``, ``data-aqb-goals``,
+options with ``data-requires-exit-reason`` / ``data-requires-free-text``). The server
+applies the same rules whatever the browser did.
+"""
+
+from django import forms
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
+
+from . import services
+from .models import Answer, Participant
+from .status import missing_summary
+from .validation import (
+    CATALOGUE_FIELDS,
+    ENTRY_FIELDS,
+    EXIT_FIELDS,
+    NON_FIELD,
+    RuleContext,
+    answer_field_name,
+    entry_fields_for,
+    validate_participant,
+    values_from_participant,
+)
+
+EMPTY_LABEL = _("Auswählen")
+YES_NO_CHOICES = [("", EMPTY_LABEL), ("True", _("ja")), ("False", _("nein"))]
+
+# Hinweise zu den Erfassungsfeldern (handbook 5.1) and DOMAIN.md §3.
+HELP_TEXTS = {
+    "pseudonym": _(
+        "Frei wählbare, innerhalb dieser Maßnahme eindeutige ID aus Buchstaben, Ziffern und Bindestrich "
+        "(keine Leerzeichen, Umlaute oder anderen Sonderzeichen). Vor- oder Nachname sind unzulässig. "
+        "Wer austritt und wieder eintritt, erhält eine neue ID."
+    ),
+    "entry_date": _(
+        "TT.MM.JJJJ. Darf nicht vor Beginn und nicht nach Ende dieser Maßnahme liegen, auch nicht bei "
+        "Übernahme aus dem vorangegangenen Budget (dort: Beginn der Maßnahme)."
+    ),
+    "gender": _("Geschlecht der/des Teilnehmenden."),
+    "birth_year": _("Vierstellig, z. B. 2005. Bei Eintritt mindestens 10 und höchstens 70 Jahre (Eintrittsjahr minus Geburtsjahr)."),
+    "migration_background": _(
+        "Ja, wenn die/der Teilnehmende keine deutsche Staatsangehörigkeit besitzt oder der Geburtsort außerhalb "
+        "der BRD liegt oder der Geburtsort mindestens eines Elternteils außerhalb der BRD liegt."
+    ),
+    "severely_disabled": _(
+        "Ja, wenn der Grad der Behinderung mindestens 50 beträgt oder die/der Teilnehmende einem "
+        "Schwerbehinderten gleichgestellt ist."
+    ),
+    "children_in_household": _("Leben Kinder der/des Teilnehmenden im gleichen Haushalt?"),
+    "single_parent": _("Ist die/der Teilnehmende alleinerziehend?"),
+    "school_attendance": _("Besucht die/der Teilnehmende bei Eintritt in die Maßnahme eine der genannten Schulen?"),
+    "education_level": _("Bildungsstand bei Eintritt in die Maßnahme; bei Geflüchteten kann die Einordnung nach Selbstauskunft erfolgen."),
+    "employment_status": _("Geht die/der Teilnehmende bei Eintritt in die Maßnahme einer Erwerbstätigkeit/Ausbildung nach?"),
+    "unemployment_registration": _("Wo und nach welchen Rechtsvorschriften ist die/der Teilnehmende arbeitslos gemeldet?"),
+    "benefit": _("Bezieht die/der Teilnehmende bei Eintritt in die Maßnahme Leistungen nach dem SGB oder AsylbLG?"),
+    "goal": _(
+        "Ziel für diese(n) Teilnehmende(n). Je nach TN-Ziel sind zusätzliche Detailangaben bei Eintritt und "
+        "Austritt zu machen."
+    ),
+    "exit_date": _(
+        "TT.MM.JJJJ. Datum des tatsächlichen Austritts, frühestens das Eintrittsdatum, spätestens das Ende der "
+        "Maßnahme. Mit dem Austrittsdatum sind alle Austrittsangaben auszufüllen."
+    ),
+    "destination": _(
+        "Maßgeblich ist der Status bis spätestens 4 Wochen nach Austritt. Bei „setzt die Maßnahme im folgenden "
+        "Budget fort“ ist das Austrittsdatum das Ende der Maßnahme."
+    ),
+    "exit_reason": _("Nur bei „nicht erwerbstätig, …“: Warum tritt die/der Teilnehmende aus der Maßnahme aus?"),
+    "exit_reason_other": _("Nur bei „sonstiger Grund“: bitte den Austrittsgrund eintragen."),
+    "completed_measure": _("Hat die/der Teilnehmende die Maßnahme vollständig durchlaufen?"),
+    "main_goal_reached": _("Wurde das Hauptziel der Maßnahme erreicht?"),
+    "exam_passed": _("Hat die/der Teilnehmende die Prüfung bestanden?"),
+}
+
+GROUPS = [
+    ("entry", _("Eintritt")),
+    ("entry_answers", _("Detailangaben bei Eintritt")),
+    ("exit", _("Austritt")),
+    ("exit_answers", _("Detailangaben bei Austritt")),
+]
+
+
+def yes_no_field(label, help_text="", attrs=None):
+    """ja/nein as a select with "Auswählen", so an answer can be withdrawn (handbook 5.1)."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO_CHOICES,
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs=attrs or {}),
+    )
+
+
+class CatalogueSelect(forms.Select):
+    """A select whose options carry the catalogue flags the browser needs (`flags`: attribute names)."""
+
+    def __init__(self, attrs=None, flags=()):
+        super().__init__(attrs)
+        self.flags = flags
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        for flag in self.flags:
+            if instance is not None and getattr(instance, flag, False):
+                option["attrs"][f"data-{flag.replace('_', '-')}"] = "true"
+        return option
+
+
+SELECT_FLAGS = {
+    "destination": ("requires_exit_reason", "is_carry_over"),
+    "exit_reason": ("requires_free_text",),
+}
+SELECT_ATTRS = {
+    "goal": {"data-aqb-goal-select": "true"},
+    "destination": {"data-aqb-destination-select": "true"},
+    "exit_reason": {"data-aqb-exit-reason-select": "true"},
+}
+
+
+class ParticipantForm(WagtailAdminModelForm):
+    class Meta:
+        model = Participant
+        fields = list(ENTRY_FIELDS + EXIT_FIELDS)
+        widgets = {"entry_date": AdminDateInput, "exit_date": AdminDateInput}
+
+    class Media:
+        js = ["aqb_monitoring/js/participant_form.js"]
+        css = {"all": ["aqb_monitoring/css/participant_form.css"]}
+
+    use_required_attribute = False
+
+    def __init__(self, *args, measure, for_user=None, context=None, **kwargs):
+        self.measure = measure
+        self.context = context or RuleContext.for_measure(measure)
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk is not None:
+            # One query for the record and its catalogue entries (status box, audit comparison).
+            kwargs["instance"] = Participant.objects.select_related(*CATALOGUE_FIELDS).get(pk=instance.pk)
+        super().__init__(*args, for_user=for_user, **kwargs)
+        self.stored_answers = self._load_answers()
+        self.result = None
+        self._drop_fields_not_asked()
+        self._set_up_fields()
+        self._add_answer_fields()
+
+    # -- construction -----------------------------------------------------
+
+    def _load_answers(self):
+        if self.instance.pk is None:
+            return []
+        return list(Answer.objects.filter(participant=self.instance).select_related("question"))
+
+    @cached_property
+    def previous_values(self):
+        if self.instance.pk is None:
+            return None
+        return values_from_participant(self.instance, self.stored_answers)
+
+    def _drop_fields_not_asked(self):
+        """TN-Ziel only for M1, "Prüfung bestanden?" only for M2 (MeasureType flags)."""
+        if not self.context.requires_participant_goal:
+            self.fields.pop("goal", None)
+        if not self.context.asks_exam_passed:
+            self.fields.pop("exam_passed", None)
+
+    def _set_up_fields(self):
+        marked = set(entry_fields_for(self.context)) | {"completed_measure", "main_goal_reached", "exam_passed",
+                                                         "exit_date", "destination"}
+        for name, field in list(self.fields.items()):
+            help_text = HELP_TEXTS.get(name, "")
+            model_field = Participant._meta.get_field(name)
+            if name in CATALOGUE_FIELDS:
+                current = getattr(self.instance, f"{name}_id", None)
+                field.queryset = CATALOGUE_FIELDS[name].objects.filter(Q(is_active=True) | Q(pk=current))
+                field.empty_label = EMPTY_LABEL
+                field.widget = CatalogueSelect(attrs=SELECT_ATTRS.get(name), flags=SELECT_FLAGS.get(name, ()))
+                field.widget.choices = field.choices
+            elif model_field.get_internal_type() == "BooleanField":
+                field = self.fields[name] = yes_no_field(model_field.verbose_name)
+                self.initial.setdefault(name, getattr(self.instance, name))
+            if name == "exit_reason_other":
+                field.widget.attrs["data-aqb-exit-reason-other"] = "true"
+            if name == "birth_year":
+                field.widget.attrs.update({"inputmode": "numeric", "maxlength": "4"})
+            if name in ("entry_date", "exit_date"):
+                field.widget.attrs["placeholder"] = "TT.MM.JJJJ"
+            field.help_text = help_text
+            field.required = name in marked  # shows the *, see full_clean
+
+    def _add_answer_fields(self):
+        """One ja/nein field per active question of every block that can apply, at entry and exit."""
+        stored = {(answer.phase, answer.question.code): answer.value for answer in self.stored_answers}
+        for phase in ("entry", "exit"):
+            for block in self.context.blocks:
+                attrs = {
+                    "data-aqb-block": block.code,
+                    "data-aqb-always": "true" if block.always else "false",
+                    "data-aqb-goals": " ".join(str(goal_id) for goal_id in sorted(block.goal_ids)),
+                }
+                for question in block.active_questions:
+                    name = answer_field_name(phase, question.code)
+                    self.fields[name] = yes_no_field(question.label, question.help_text, attrs)
+                    self.fields[name].required = True
+                    self.initial[name] = stored.get((phase, question.code))
+
+    # -- validation --------------------------------------------------------
+
+    def full_clean(self):
+        """Missing values do not block saving (DOMAIN §7): the * marks are lifted while cleaning."""
+        required = [name for name, field in self.fields.items() if field.required]
+        for name in required:
+            self.fields[name].required = False
+        try:
+            super().full_clean()
+        finally:
+            for name in required:
+                self.fields[name].required = True
+
+    def _post_clean(self):
+        """The rules live in validation.py (run in clean()); the instance is written by the service."""
+
+    def values_from_cleaned(self, cleaned):
+        values = {name: cleaned.get(name) for name in ENTRY_FIELDS + EXIT_FIELDS}
+        values["exit_reason_other"] = values["exit_reason_other"] or ""
+        for phase in ("entry", "exit"):
+            prefix = f"{phase}__"
+            values[f"{phase}_answers"] = {
+                name[len(prefix):]: value
+                for name, value in cleaned.items()
+                if name.startswith(prefix) and value is not None
+            }
+        return values
+
+    def clean(self):
+        cleaned = super().clean()
+        self.values = self.values_from_cleaned(cleaned)
+        if self.previous_values is not None:
+            self.values["carried_over"] = self.previous_values["carried_over"]
+        self.result = validate_participant(
+            self.values, context=self.context, participant_id=self.instance.pk, previous=self.previous_values
+        )
+        self.add_rule_errors(self.result.errors)
+        return cleaned
+
+    def add_rule_errors(self, errors):
+        for key, messages in errors.items():
+            target = key if key in self.fields else None
+            for message in messages:
+                if target is None and key != NON_FIELD:
+                    message = f"{Participant._meta.get_field(key).verbose_name}: {message}" if key in ENTRY_FIELDS + EXIT_FIELDS else message
+                self.add_error(target, message)
+
+    # -- saving --------------------------------------------------------------
+
+    def save(self, commit=True):
+        """Through services.save_participant (permission, V10 under lock, answers, status, audit)."""
+        participant = self.instance if self.instance.pk else None
+        try:
+            self.instance, self.result = services.save_participant(
+                self.for_user, self.measure, self.values, participant, context=self.context
+            )
+        except services.ServiceError as error:
+            self.add_rule_errors(error.errors)
+            raise
+        return self.instance
+
+    # -- what the template shows --------------------------------------------
+
+    def status_summary(self):
+        """Status and what is still missing: of the submitted values once cleaned, else of the record."""
+        if self.result is not None and not self.errors:
+            values = self.result.values
+        elif self.previous_values is not None:
+            values = self.previous_values
+        else:
+            values = {}
+        return missing_summary(values, self.context)
+
+    def panel_groups(self):
+        """The four groups of handbook 5.1; answer groups hold one fieldset per block."""
+        groups = []
+        for key, label in GROUPS:
+            if key in ("entry", "exit"):
+                names = ENTRY_FIELDS if key == "entry" else EXIT_FIELDS
+                fields = [self[name] for name in names if name in self.fields]
+                groups.append({"key": key, "label": label, "fields": fields, "blocks": []})
+                continue
+            phase = key.split("_")[0]
+            blocks = []
+            for block in self.context.blocks:
+                fields = [self[answer_field_name(phase, q.code)] for q in block.active_questions]
+                if fields:
+                    blocks.append(
+                        {
+                            "code": block.code,
+                            "label": block.label,
+                            "always": block.always,
+                            "goals": " ".join(str(goal_id) for goal_id in sorted(block.goal_ids)),
+                            "fields": fields,
+                        }
+                    )
+            if blocks:
+                groups.append({"key": key, "label": label, "fields": [], "blocks": blocks})
+        return groups
