@@ -13,7 +13,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from . import permissions, views
-from .viewsets import CatalogueGroup, MasterDataGroup
+from .viewsets import AuthorityOnlyDeleteBulkAction, CatalogueGroup, MasterDataGroup
 
 app_name = "aqb_monitoring"
 
@@ -41,6 +41,10 @@ urlpatterns = [
 @hooks.register("register_admin_urls")
 def register_monitoring_urls():
     return [path("monitoring/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+# After wagtail.snippets' own DeleteBulkAction (order 0), so ours wins for our models.
+hooks.register("register_bulk_action", AuthorityOnlyDeleteBulkAction, order=100)
 
 
 @hooks.register("register_admin_viewset")

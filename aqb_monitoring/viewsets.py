@@ -12,9 +12,11 @@ from django.db.models.deletion import Collector
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import URLPattern
+from django.utils.functional import classproperty
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
@@ -167,3 +169,25 @@ class MasterDataGroup(SnippetViewSetGroup):
     menu_icon = "folder-open-inverse"
     menu_order = 800
     items = [MeasureViewSet, OrganisationViewSet]
+
+
+class AuthorityOnlyDeleteBulkAction(DeleteBulkAction):
+    """Wagtail's snippet bulk delete (`/admin/bulk/aqb_monitoring/<model>/delete/?id=...`), RP only.
+
+    It takes ids from the query string and would list foreign objects' names on its
+    confirmation page; for anyone but the RP it is a 404. Entries still in use are not
+    offered for deletion (they are listed as not deletable; deactivate them instead).
+    Registered with a late hook order so that it replaces the snippets' own action.
+    """
+
+    @classproperty
+    def models(cls):
+        return [*CATALOGUE_MODELS, Measure, Organisation]
+
+    def __init__(self, request, model):
+        if not permissions.is_authority(request.user):
+            raise Http404
+        super().__init__(request, model)
+
+    def check_perm(self, obj):
+        return permissions.is_authority(self.request.user) and not entry_in_use(obj)

@@ -1,0 +1,262 @@
+"""Every admin URL of the monitoring, tried from the other tenant's side.
+
+The test walks Django's URL resolver: every pattern under /admin/ whose view belongs to
+aqb_monitoring (our views, the RP's snippet viewsets and their choosers) must either be
+closed to everyone but the RP as a whole (`viewsets.authority_required`, tried below
+with GET and POST) or have an entry in SCOPE_CASES. A new pattern without one fails
+`test_every_monitoring_admin_url_has_a_scope_test`: add a case that logs in as a user of
+another organisation and asserts a 404 (and that the owner still gets through).
+"""
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from aqb_monitoring.models import Measure, Organisation, Participant
+
+from .conftest import make_participant
+
+
+def walk(patterns, prefix="", namespaces=(), kwargs=()):
+    for pattern in patterns:
+        names = tuple(pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            namespace = (pattern.namespace,) if pattern.namespace else ()
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), namespaces + namespace, kwargs + names)
+        else:
+            yield prefix + str(pattern.pattern), ":".join(namespaces + (pattern.name or "",)), pattern.callback, kwargs + names
+
+
+def monitoring_admin_patterns():
+    """(route, name, callback, kwarg names) of every admin URL whose view is ours."""
+    found = []
+    for route, name, callback, kwargs in walk(get_resolver().url_patterns):
+        module = getattr(callback, "__module__", "") or ""
+        view_class = getattr(callback, "view_class", None)
+        if view_class is not None:
+            module = view_class.__module__
+        if route.startswith("admin/") and (module.startswith("aqb_monitoring") or "aqb_monitoring" in route):
+            found.append((route, name, callback, kwargs))
+    return found
+
+
+PATTERNS = monitoring_admin_patterns()
+AUTHORITY_ONLY = [(route, name, kwargs) for route, name, callback, kwargs in PATTERNS if getattr(callback, "authority_only", False)]
+SCOPED = [(route, name) for route, name, callback, kwargs in PATTERNS if not getattr(callback, "authority_only", False)]
+
+
+@pytest.fixture
+def world(measure_a, measure_a2, measure_b, provider_a, provider_a2, provider_b, ze_kassel, ze_fulda, rp_editor):
+    """KS: measure A (Bildungswerk), measure A2 (Jugendwerkstatt); FD: measure B; one participant each."""
+
+    class World:
+        pass
+
+    w = World()
+    w.measure_a, w.measure_a2, w.measure_b = measure_a, measure_a2, measure_b
+    w.participant_a = make_participant(measure_a, "BWN-0001")
+    w.participant_a2 = make_participant(measure_a2, "JWK-0001")
+    w.participant_b = make_participant(measure_b, "FP-0001")
+    w.provider_a, w.provider_a2, w.provider_b = provider_a, provider_a2, provider_b
+    w.ze_kassel, w.ze_fulda, w.rp = ze_kassel, ze_fulda, rp_editor
+    return w
+
+
+def get_as(client, user, url, method="get", data=None):
+    client.force_login(user)
+    response = getattr(client, method)(url, data or {})
+    client.logout()
+    return response
+
+
+def assert_foreign_404(client, w, url, owner):
+    """Foreign tenants get 404 on GET and POST; the owner still gets through (so the test can fail)."""
+    for stranger in (w.provider_b, w.ze_fulda):
+        assert get_as(client, stranger, url).status_code == 404, (stranger, url)
+        assert get_as(client, stranger, url, "post").status_code == 404, (stranger, url)
+    assert get_as(client, owner, url).status_code == 200, url
+
+
+# --- one case per pattern name ------------------------------------------------
+
+
+def case_dashboard(client, w):
+    url = reverse("aqb_monitoring:dashboard")
+    page = get_as(client, w.provider_b, url).content.decode()
+    assert w.measure_b.number in page
+    assert w.measure_a.number not in page and w.measure_a2.number not in page
+    # The search, the filters and their choice lists stay scoped too.
+    page = get_as(client, w.provider_b, url + "?q=KS&budget_year=2026").content.decode()
+    assert w.measure_a.number not in page
+    page = get_as(client, w.provider_a, url).content.decode()
+    assert w.measure_a.number in page and w.measure_a2.number not in page
+    page = get_as(client, w.ze_kassel, url).content.decode()
+    assert w.measure_a.number in page and w.measure_a2.number in page and w.measure_b.number not in page
+    page = get_as(client, w.rp, url).content.decode()
+    assert all(m.number in page for m in (w.measure_a, w.measure_a2, w.measure_b))
+
+
+def case_measure(client, w):
+    url = reverse("aqb_monitoring:measure", args=[w.measure_a.pk])
+    assert_foreign_404(client, w, url, w.provider_a)
+    assert get_as(client, w.provider_a, reverse("aqb_monitoring:measure", args=[w.measure_a2.pk])).status_code == 404
+    assert get_as(client, w.rp, url).status_code == 200
+
+
+def case_measure_history(client, w):
+    assert_foreign_404(client, w, reverse("aqb_monitoring:measure_history", args=[w.measure_a.pk]), w.ze_kassel)
+
+
+def case_participant_add(client, w):
+    url = reverse("aqb_monitoring:participant_add", args=[w.measure_a.pk])
+    for stranger in (w.provider_b, w.ze_fulda, w.provider_a2):
+        assert get_as(client, stranger, url).status_code == 404
+        assert get_as(client, stranger, url, "post", {"pseudonym": "EVIL-1"}).status_code == 404
+    assert not Participant.objects.filter(pseudonym="EVIL-1").exists()
+
+
+def case_participant_edit(client, w):
+    url = reverse("aqb_monitoring:participant_edit", args=[w.measure_a.pk, w.participant_a.pk])
+    for stranger in (w.provider_b, w.ze_fulda, w.provider_a2):
+        assert get_as(client, stranger, url).status_code == 404
+        assert get_as(client, stranger, url, "post", {"pseudonym": "EVIL-2"}).status_code == 404
+    # A foreign participant under one's own measure's URL is a 404 too.
+    crossed = reverse("aqb_monitoring:participant_edit", args=[w.measure_b.pk, w.participant_a.pk])
+    assert get_as(client, w.provider_b, crossed).status_code == 404
+    w.participant_a.refresh_from_db()
+    assert w.participant_a.pseudonym == "BWN-0001"
+
+
+def case_participant_delete(client, w):
+    url = reverse("aqb_monitoring:participant_delete", args=[w.measure_a.pk, w.participant_a.pk])
+    for stranger in (w.provider_b, w.ze_fulda, w.provider_a2):
+        assert get_as(client, stranger, url).status_code == 404
+        assert get_as(client, stranger, url, "post").status_code == 404
+    crossed = reverse("aqb_monitoring:participant_delete", args=[w.measure_b.pk, w.participant_a.pk])
+    assert get_as(client, w.provider_b, crossed, "post").status_code == 404
+    assert Participant.objects.filter(pk=w.participant_a.pk).exists()
+    assert get_as(client, w.provider_a, url).status_code == 200
+
+
+def case_participant_history(client, w):
+    url = reverse("aqb_monitoring:participant_history", args=[w.measure_a.pk, w.participant_a.pk])
+    assert_foreign_404(client, w, url, w.provider_a)
+    crossed = reverse("aqb_monitoring:participant_history", args=[w.measure_b.pk, w.participant_a.pk])
+    assert get_as(client, w.provider_b, crossed).status_code == 404
+
+
+def case_provider_list(client, w):
+    url = reverse("aqb_monitoring:provider_list")
+    for provider_user in (w.provider_a, w.provider_b):
+        assert get_as(client, provider_user, url).status_code == 404
+    page = get_as(client, w.ze_fulda, url).content.decode()
+    assert "Fulda Perspektiven" in page
+    assert "Bildungswerk Nordhessen" not in page and "Jugendwerkstatt" not in page
+
+
+def case_provider_contact(client, w):
+    provider = w.provider_a.organisation
+    url = reverse("aqb_monitoring:provider_contact", args=[provider.pk])
+    for stranger in (w.ze_fulda, w.provider_b, w.provider_a):
+        assert get_as(client, stranger, url).status_code == 404
+        assert get_as(client, stranger, url, "post", {"contact_email": "evil@example.org"}).status_code == 404
+    provider.refresh_from_db()
+    assert provider.contact_email != "evil@example.org"
+    assert get_as(client, w.ze_kassel, url).status_code == 200
+
+
+SCOPE_CASES = {
+    "aqb_monitoring:dashboard": case_dashboard,
+    "aqb_monitoring:measure": case_measure,
+    "aqb_monitoring:measure_history": case_measure_history,
+    "aqb_monitoring:participant_add": case_participant_add,
+    "aqb_monitoring:participant_edit": case_participant_edit,
+    "aqb_monitoring:participant_delete": case_participant_delete,
+    "aqb_monitoring:participant_history": case_participant_history,
+    "aqb_monitoring:provider_list": case_provider_list,
+    "aqb_monitoring:provider_contact": case_provider_contact,
+}
+
+
+def test_the_walk_finds_the_monitoring_urls():
+    names = {name for _route, name, _callback, _kwargs in PATTERNS}
+    assert "aqb_monitoring:participant_edit" in names
+    assert any(name.startswith("aqb_catalogue_") for name in names)
+    assert any(name.startswith("wagtailsnippetchoosers_aqb_monitoring_measure:") for name in names)
+    assert len(AUTHORITY_ONLY) > 100
+
+
+def test_every_monitoring_admin_url_has_a_scope_test():
+    missing = sorted(f"{name} ({route})" for route, name in SCOPED if name not in SCOPE_CASES)
+    assert not missing, "Admin-URLs ohne Test aus Sicht eines fremden Mandanten: " + ", ".join(missing)
+
+
+@pytest.mark.parametrize("name", sorted({name for _route, name in SCOPED}))
+def test_scoped_url_from_the_other_tenants_side(client, world, name):
+    SCOPE_CASES[name](client, world)
+
+
+@pytest.mark.parametrize("route,name,kwargs", AUTHORITY_ONLY, ids=[name for _r, name, _k in AUTHORITY_ONLY])
+def test_rp_only_url_is_404_for_ze_and_providers(client, world, route, name, kwargs):
+    url = reverse(name, kwargs={key: str(world.measure_a.pk) for key in kwargs})
+    for user in (world.provider_b, world.ze_kassel, world.provider_a):
+        assert get_as(client, user, url).status_code == 404, (user, url)
+        assert get_as(client, user, url, "post").status_code == 404, (user, url)
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted({name for _route, name, _kwargs in AUTHORITY_ONLY if name.endswith(":list") or name.endswith(":choose")}),
+)
+def test_rp_opens_every_list_and_chooser(client, world, name):
+    assert get_as(client, world.rp, reverse(name)).status_code == 200
+
+
+# --- Wagtail's own generic URLs that could reach our models -----------------------
+
+
+@pytest.mark.parametrize("model_name", ["measure", "organisation", "gender", "participant"])
+def test_bulk_actions_do_not_reach_our_models_for_tenants(client, world, model_name):
+    target = {"measure": world.measure_a.pk, "organisation": world.provider_a.organisation_id}.get(model_name, 1)
+    url = f"/admin/bulk/aqb_monitoring/{model_name}/delete/?id={target}&next=/admin/"
+    for user in (world.provider_b, world.ze_fulda, world.provider_a):
+        assert get_as(client, user, url).status_code in (403, 404)
+        assert get_as(client, user, url, "post").status_code in (403, 404)
+    assert Measure.objects.filter(pk=world.measure_a.pk).exists()
+    assert Organisation.objects.filter(pk=world.provider_a.organisation_id).exists()
+
+
+def test_site_history_shows_tenants_no_log_entries_of_measures(client, world):
+    """RP edits a measure in the master-data viewset (a Wagtail log entry); no tenant sees it in 'Protokoll'."""
+    edit_url = reverse("aqb_measure_master:edit", args=[world.measure_a.pk])
+    client.force_login(world.rp)
+    form = client.get(edit_url).context["form"]
+    data = {key: value for key, value in form.initial.items() if value is not None}
+    data.update(title="Neu betitelt", start_date="01.01.2026", end_date="31.12.2026")
+    assert client.post(edit_url, data).status_code == 302
+    page = client.get("/admin/reports/site-history/").content.decode()
+    assert "Neu betitelt" in page
+    client.logout()
+    for user in (world.ze_kassel, world.provider_a, world.ze_fulda, world.provider_b):
+        response = get_as(client, user, "/admin/reports/site-history/")
+        assert "Neu betitelt" not in response.content.decode()
+        assert world.measure_a.number not in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/admin/users/", "/admin/groups/", "/admin/snippets/", "/admin/users/add/"])
+def test_tenants_do_not_reach_user_group_or_snippet_admin(client, world, url):
+    for user in (world.ze_kassel, world.provider_a):
+        response = get_as(client, user, url)
+        assert response.status_code in (302, 403, 404), (user, url, response.status_code)
+        assert b"aqb_monitoring" not in response.content
+
+
+def test_tenant_menu_has_no_catalogues_or_master_data(client, world):
+    """The sidebar's menu is JSON in the page: look for the menu items' URLs."""
+    page = get_as(client, world.ze_kassel, "/admin/").content.decode()
+    assert '"/admin/monitoring/traeger/"' in page
+    assert "/admin/kataloge/" not in page and "/admin/stammdaten/" not in page
+    page = get_as(client, world.provider_a, "/admin/").content.decode()
+    assert '"/admin/monitoring/"' in page
+    assert "/admin/monitoring/traeger/" not in page and "/admin/kataloge/" not in page
+    page = get_as(client, world.rp, "/admin/").content.decode()
+    assert "/admin/kataloge/gender/" in page and "/admin/stammdaten/massnahmen/" in page
