@@ -694,3 +694,50 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.timestamp:%d.%m.%Y %H:%M} {self.get_action_display()} {self.pseudonym}"
+
+
+# ---------------------------------------------------------------------------
+# Excel import jobs (excel/importer.py, tasks.py)
+# ---------------------------------------------------------------------------
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("wartet")
+    RUNNING = "running", _("wird gelesen")
+    PREVIEW = "preview", _("Vorschau")
+    FAILED = "failed", _("nicht lesbar")
+    DONE = "done", _("übernommen")
+
+
+class ImportJob(models.Model):
+    """One upload of an Excel file into one measure: the file, the reading progress, the
+    preview of every row, the user's corrections, and after "Übernehmen" the outcome.
+
+    The file is the source of truth: "Übernehmen" reads it again with the corrections, so
+    what is written is validated against the data as they are at that moment. The file is
+    deleted once the import is taken or discarded.
+    """
+
+    measure = models.ForeignKey(Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="import_jobs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Benutzer"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file = models.FileField(_("Datei"), upload_to="excel-imports/%Y/%m/", blank=True)
+    original_name = models.CharField(_("Dateiname"), max_length=255, blank=True)
+    status = models.CharField(_("Status"), max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    progress = models.PositiveIntegerField(_("Gelesene Zeilen"), default=0)
+    total = models.PositiveIntegerField(_("Zeilen"), default=0)
+    error = models.TextField(_("Fehler"), blank=True)
+    preview = models.JSONField(_("Vorschau"), default=dict, blank=True)
+    corrections = models.JSONField(_("Korrekturen"), default=dict, blank=True)
+    outcome = models.JSONField(_("Ergebnis"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("Hochgeladen am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Excel-Import")
+        verbose_name_plural = _("Excel-Importe")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.original_name} → {self.measure.number}"

@@ -1,21 +1,43 @@
-"""Public and admin views of the Excel template, export and import."""
+"""Public and admin views of the Excel template, export, import and carry-over.
 
+Thin: every measure is looked up through permissions.py (a foreign one is a 404), the
+work is done by export.py, importer.py/jobs.py and services.py.
+"""
+
+from django import forms
+from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotModified
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import http_date, quote_etag
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
 
-from .layout import catalogue_version
+from .. import permissions, services
+from ..models import ImportJob, ImportJobStatus, Measure, MeasureType, Organisation, OrganisationKind
+from .export import export_filename, export_measure, export_measures
+from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
+from .jobs import correct_row, start_preview, take
+from .layout import KIND_BOOL, KIND_CHOICE, MEASURE_NUMBER, Layout, catalogue_version
 from .template import XLSX_CONTENT_TYPE, build_template
 
 TEMPLATE_FILENAME = "teilnehmende-vorlage.xlsx"
+PREVIEW_PAGE_SIZE = 200
 
 
 def xlsx_response(content, filename):
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# ---------------------------------------------------------------------------
+# Public template
+# ---------------------------------------------------------------------------
 
 
 @require_safe
@@ -42,3 +64,272 @@ def participant_template(request):
         response["Last-Modified"] = http_date(changed.timestamp())
     response["Cache-Control"] = "public, no-cache"
     return response
+
+
+# ---------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------
+
+
+def _measure(request, measure_pk):
+    """The measure if the user may see it; else 404 (nobody learns that it exists)."""
+    return get_object_or_404(permissions.measures_for(request.user).select_related("measure_type"), pk=measure_pk)
+
+
+def _editable_measure(request, measure_pk):
+    """404 for a foreign measure; a visible one that cannot take changes (closed, M4) gets a message."""
+    measure = _measure(request, measure_pk)
+    return measure, permissions.can_edit(request.user, measure)
+
+
+@require_safe
+def measure_export(request, measure_pk):
+    measure = _measure(request, measure_pk)
+    return xlsx_response(export_measure(measure), export_filename(measure))
+
+
+class ExportFilterForm(forms.Form):
+    budget_year = forms.IntegerField(label=gettext_lazy("Budgetjahr"), required=False)
+    grant_recipient = forms.ModelChoiceField(
+        label=gettext_lazy("Zuwendungsempfänger"), required=False,
+        queryset=Organisation.objects.filter(kind=OrganisationKind.GRANT_RECIPIENT),
+    )
+    measure_type = forms.ModelChoiceField(
+        label=gettext_lazy("Maßnahmeart"), required=False,
+        queryset=MeasureType.objects.filter(has_participant_monitoring=True),
+    )
+
+
+def measures_export(request):
+    """Several measures in one workbook (RP: all or a filtered set; others: their own measures)."""
+    measures = permissions.measures_for(request.user).filter(measure_type__has_participant_monitoring=True)
+    form = ExportFilterForm(request.GET or None)
+    if not permissions.is_authority(request.user):
+        form.fields["grant_recipient"].queryset = Organisation.objects.filter(
+            pk__in=measures.values("grant_recipient_id"))
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["budget_year"]:
+            measures = measures.filter(budget_year=data["budget_year"])
+        if data["grant_recipient"]:
+            measures = measures.filter(grant_recipient=data["grant_recipient"])
+        if data["measure_type"]:
+            measures = measures.filter(measure_type=data["measure_type"])
+        if "download" in request.GET:
+            chosen = list(measures.order_by("number"))
+            if chosen:
+                return xlsx_response(export_measures(chosen), export_filename())
+            messages.warning(request, _("Keine Maßnahme passt zu diesem Filter."))
+    return TemplateResponse(request, "aqb_monitoring/excel/export_filter.html", {
+        "page_title": _("Excel-Export mehrerer Maßnahmen"), "header_title": _("Excel-Export mehrerer Maßnahmen"),
+        "form": form, "count": measures.count(),
+    })
+
+
+# ---------------------------------------------------------------------------
+# Import: upload, progress and preview, correction, take, left-out rows
+# ---------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel-Datei (.xlsx, höchstens 100 MB)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Bitte eine Excel-Datei im Format .xlsx hochladen (z. B. die Vorlage)."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Die Datei ist größer als 100 MB. Bitte teilen Sie sie auf mehrere Dateien auf."))
+        return upload
+
+
+def measure_import(request, measure_pk):
+    measure, editable = _editable_measure(request, measure_pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and editable and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = ImportJob(measure=measure, user=request.user, original_name=upload.name[:255])
+        job.file.save(upload.name, upload, save=False)
+        job.save()
+        start_preview(job)
+        return redirect("aqb_excel:job", job.pk)
+    return TemplateResponse(request, "aqb_monitoring/excel/upload.html", {
+        "page_title": _("Excel-Datei hochladen"), "header_title": _("Excel-Datei hochladen"),
+        "measure": measure, "form": form, "editable": editable,
+        "template_url": reverse("participant_template"),
+    })
+
+
+def _job(request, job_pk):
+    """The user's own import into a measure they still see; else 404."""
+    job = get_object_or_404(ImportJob.objects.select_related("measure__measure_type"), pk=job_pk, user=request.user)
+    if not permissions.can_view(request.user, job.measure):
+        raise Http404
+    return job
+
+
+ACTION_LABELS = {
+    "create": gettext_lazy("neu"), "update": gettext_lazy("Änderung"),
+    "unchanged": gettext_lazy("unverändert"), "rejected": gettext_lazy("nicht übernommen"),
+}
+
+
+def _rows_for_display(rows, layout):
+    """Reasons, warnings and changes with the column headers, as the preview table shows them."""
+    def header(key):
+        column = layout.by_key.get(key)
+        return column.header if column else _("Datensatz")
+
+    shown = []
+    for row in rows:
+        shown.append({
+            **row,
+            "action_label": ACTION_LABELS.get(row["action"], row["action"]),
+            "reasons": [(header(key), message) for key, messages in row["errors"].items() for message in messages],
+            "notes": [(header(key), message) for key, messages in row.get("warnings", {}).items() for message in messages],
+            "diff": [(header(key), old, new) for key, (old, new) in row.get("changes", {}).items()],
+        })
+    return shown
+
+
+def job_detail(request, job_pk):
+    """Progress while the file is read; then the preview of every row, or the outcome once taken."""
+    job = _job(request, job_pk)
+    layout = Layout()
+    context = {"page_title": _("Excel-Import"), "header_title": _("Excel-Import: %(name)s") % {"name": job.original_name},
+               "job": job, "measure": job.measure}
+    if job.status == ImportJobStatus.DONE:
+        context["outcome"] = job.outcome
+        context["left_out"] = _rows_for_display(job.outcome.get("left_out", []), layout)
+        return TemplateResponse(request, "aqb_monitoring/excel/result.html", context)
+    if job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING):
+        context["percent"] = int(100 * job.progress / job.total) if job.total else 0
+        return TemplateResponse(request, "aqb_monitoring/excel/progress.html", context)
+    if job.status == ImportJobStatus.FAILED:
+        return TemplateResponse(request, "aqb_monitoring/excel/failed.html", context)
+    rows = job.preview.get("rows", [])
+    only = request.GET.get("zeilen", "")
+    if only in ACTION_LABELS:
+        rows = [row for row in rows if row["action"] == only]
+    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("p"))
+    counts = job.preview.get("counts", {})
+    context.update({
+        "counts": counts, "taken": counts.get("create", 0) + counts.get("update", 0),
+        "page_obj": page, "rows": _rows_for_display(page.object_list, layout), "only": only,
+        "query": f"zeilen={only}" if only else "", "ignored_headers": job.preview.get("ignored_headers", []),
+        "editable": permissions.can_edit(request.user, job.measure),
+    })
+    return TemplateResponse(request, "aqb_monitoring/excel/preview.html", context)
+
+
+def _row_form(layout, cells):
+    """A form with one field per column, filled with the row's cells (drop-downs for choice columns)."""
+    form_fields = {}
+    for column, text in zip(layout.columns, cells, strict=False):
+        if column.key == MEASURE_NUMBER:
+            continue
+        if column.kind in (KIND_CHOICE, KIND_BOOL):
+            options = [("", _("Auswählen"))] + [(label, label) for label in column.allowed_labels]
+            if text and text not in column.allowed_labels:
+                options.append((text, text))
+            field = forms.ChoiceField(label=column.header, choices=options, required=False, initial=text)
+        else:
+            field = forms.CharField(label=column.header, required=False, initial=text, max_length=400)
+        field.column_key = column.key
+        form_fields[column.key] = field
+    return type("RowForm", (forms.Form,), form_fields)
+
+
+def job_row(request, job_pk, row_number):
+    """Inline correction of one row; the whole file is validated again with the same rules."""
+    job = _job(request, job_pk)
+    if job.status != ImportJobStatus.PREVIEW or not permissions.can_edit(request.user, job.measure):
+        return redirect("aqb_excel:job", job.pk)
+    row = next((row for row in job.preview.get("rows", []) if row["row"] == row_number), None)
+    if row is None:
+        raise Http404
+    layout = Layout()
+    form_class = _row_form(layout, row["cells"])
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        correct_row(job, row_number, {key: value or "" for key, value in form.cleaned_data.items()})
+        messages.success(request, _("Zeile %(row)d wurde korrigiert und neu geprüft.") % {"row": row_number})
+        return redirect(f"{reverse('aqb_excel:job', args=[job.pk])}#zeile-{row_number}")
+    return TemplateResponse(request, "aqb_monitoring/excel/row_form.html", {
+        "page_title": _("Zeile %(row)d korrigieren") % {"row": row_number},
+        "header_title": _("Zeile %(row)d korrigieren") % {"row": row_number},
+        "job": job, "row": _rows_for_display([row], layout)[0], "form": form,
+    })
+
+
+@require_POST
+def job_take(request, job_pk):
+    job = _job(request, job_pk)
+    if job.status != ImportJobStatus.PREVIEW:
+        return redirect("aqb_excel:job", job.pk)
+    if not permissions.can_edit(request.user, job.measure):
+        messages.error(request, _("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
+        return redirect("aqb_excel:job", job.pk)
+    try:
+        outcome = take(job, request.user)
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("aqb_excel:job", job.pk)
+    messages.success(request, _("%(created)d Teilnehmende angelegt, %(updated)d geändert, %(left)d nicht übernommen.") % {
+        "created": len(outcome.created), "updated": len(outcome.updated), "left": len(outcome.left_out)})
+    return redirect("aqb_excel:job", job.pk)
+
+
+@require_POST
+def job_discard(request, job_pk):
+    from .jobs import discard_file
+
+    job = _job(request, job_pk)
+    measure_pk = job.measure_id
+    discard_file(job)
+    job.delete()
+    messages.info(request, _("Der Import wurde verworfen; es wurde nichts übernommen."))
+    return redirect("aqb_monitoring:measure", measure_pk)
+
+
+@require_safe
+def job_left_out(request, job_pk):
+    """The rows that were not taken, with a reason column, to fix and upload again."""
+    job = _job(request, job_pk)
+    if job.status == ImportJobStatus.DONE:
+        rows = job.outcome.get("left_out", [])
+    else:
+        rows = [row for row in job.preview.get("rows", []) if row["action"] == "rejected"]
+    content = left_out_workbook(rows, Layout(), measure_number=job.measure.number)
+    return xlsx_response(content, f"nicht-uebernommen-{job.measure.number}.xlsx")
+
+
+# ---------------------------------------------------------------------------
+# Carry-over into the following budget
+# ---------------------------------------------------------------------------
+
+
+def carry_over(request, measure_pk):
+    """Shows who continues in the successor measure; on confirmation takes them over (services.do_carry_over)."""
+    measure = _measure(request, measure_pk)
+    if measure.successor_id is None:
+        raise Http404
+    successor = Measure.objects.get(pk=measure.successor_id)
+    candidates = services._carry_over_candidates(measure)
+    already = measure.participants.filter(carried_over_to__isnull=False).count()
+    reasons = services.check_carry_over(request.user, measure)
+    if request.method == "POST":
+        try:
+            created = services.do_carry_over(request.user, measure)
+        except services.ServiceError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("aqb_excel:carry_over", measure.pk)
+        messages.success(request, _("%(count)d Teilnehmende in %(number)s übernommen.") % {
+            "count": len(created), "number": successor.number})
+        return redirect("aqb_monitoring:measure", successor.pk)
+    return TemplateResponse(request, "aqb_monitoring/excel/carry_over.html", {
+        "page_title": _("In Folgebudget übernehmen"), "header_title": _("In Folgebudget übernehmen"),
+        "measure": measure, "successor": successor, "candidates": candidates, "already": already,
+        "reasons": reasons, "can_take": not reasons,
+    })
