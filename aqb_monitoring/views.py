@@ -349,49 +349,10 @@ def measure_detail(request, measure_pk):
 # Participant form
 # ---------------------------------------------------------------------------
 
-SECTIONS = [
-    ("entry", gettext_lazy("Eintritt")),
-    ("entry_answers", gettext_lazy("Detailangaben bei Eintritt")),
-    ("exit", gettext_lazy("Austritt")),
-    ("exit_answers", gettext_lazy("Detailangaben bei Austritt")),
-]
-
-
-def section_of(name):
-    """Which panel a form field belongs to (handbook 5.1: Eintritt, Detailangaben, Austritt)."""
-    from .validation import ENTRY_FIELDS, EXIT_FIELDS
-
-    if name.startswith("entry__"):
-        return "entry_answers"
-    if name.startswith("exit__"):
-        return "exit_answers"
-    if name in EXIT_FIELDS:
-        return "exit"
-    if name in ENTRY_FIELDS:
-        return "entry"
-    return "exit" if name.startswith("exit") else "entry"
-
-
-def grouped_fields(form):
-    groups = {key: [] for key, _label in SECTIONS}
-    for bound_field in form:
-        if bound_field.is_hidden:
-            continue
-        groups[section_of(bound_field.name)].append(bound_field)
-    return [{"key": key, "label": label, "fields": groups[key]} for key, label in SECTIONS if groups[key]]
-
-
-def status_summary(participant):
-    """The stored record's status and the labels of what is still missing (status box)."""
-    from .status import missing_summary
-    from .validation import RuleContext, values_from_participant
-
-    context = RuleContext.for_measure(participant.measure, with_pseudonyms={})
-    answers = participant.answers.select_related("question")
-    return missing_summary(values_from_participant(participant, answers), context)
-
-
 def participant_form_view(request, measure, participant=None):
+    """forms.ParticipantForm in its four groups (handbook 5.1), the status box on top, and
+    "Speichern" / "Speichern und neue(n) Teilnehmende(n) erfassen"."""
+    from . import services
     from .forms import ParticipantForm
 
     editable = permissions.can_edit(request.user, measure)
@@ -400,16 +361,19 @@ def participant_form_view(request, measure, participant=None):
             raise PermissionDenied(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
         form = ParticipantForm(data=request.POST, instance=participant, measure=measure, for_user=request.user)
         if form.is_valid():
-            saved = form.save()
-            saved = saved if isinstance(saved, Participant) else form.instance
-            messages.success(
-                request,
-                _("Teilnehmende(r) „%(id)s“ gespeichert. Status: %(status)s.")
-                % {"id": saved.pseudonym, "status": saved.get_status_display()},
-            )
-            if "save_and_new" in request.POST:
-                return redirect("aqb_monitoring:participant_add", measure.pk)
-            return redirect("aqb_monitoring:participant_edit", measure.pk, saved.pk)
+            try:
+                saved = form.save()
+            except services.ServiceError:
+                saved = None
+            if saved is not None:
+                messages.success(
+                    request,
+                    _("Teilnehmende(r) „%(id)s“ gespeichert. Status: %(status)s.")
+                    % {"id": saved.pseudonym, "status": saved.get_status_display()},
+                )
+                if "save_and_new" in request.POST:
+                    return redirect("aqb_monitoring:participant_add", measure.pk)
+                return redirect("aqb_monitoring:participant_edit", measure.pk, saved.pk)
         messages.error(request, _("Der Datensatz wurde nicht gespeichert. Bitte korrigieren Sie die markierten Angaben."))
     else:
         form = ParticipantForm(instance=participant, measure=measure, for_user=request.user)
@@ -426,8 +390,7 @@ def participant_form_view(request, measure, participant=None):
             "measure": measure,
             "participant": participant,
             "form": form,
-            "sections": grouped_fields(form),
-            "summary": status_summary(participant) if participant else None,
+            "summary": form.status_summary(),
             "editable": editable,
         },
     )
@@ -455,7 +418,11 @@ def participant_delete(request, measure_pk, pk):
     if request.method == "POST":
         from . import services
 
-        services.delete_participant(request.user, participant)
+        try:
+            services.delete_participant(request.user, participant)
+        except services.ServiceError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("aqb_monitoring:measure", measure.pk)
         messages.success(request, _("Teilnehmende(r) „%(id)s“ gelöscht.") % {"id": participant.pseudonym})
         return redirect("aqb_monitoring:measure", measure.pk)
     return TemplateResponse(
