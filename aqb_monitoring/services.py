@@ -62,7 +62,7 @@ def _not_allowed():
 
 def _locked_measure(measure):
     """Re-read the measure under a row lock: its closed state must not change under us."""
-    return Measure.objects.select_for_update().select_related("measure_type").get(pk=measure.pk)
+    return Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
 
 
 def _edit_refusal(user, measure):
@@ -82,7 +82,7 @@ def _edit_refusal(user, measure):
 
 def _stored_participant(participant):
     return (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related(*[name for name in STORED_FIELDS if Participant._meta.get_field(name).is_relation])
         .get(pk=participant.pk)
     )
