@@ -196,3 +196,55 @@ def participant_a(measure_a):
 @pytest.fixture
 def participant_b(measure_b):
     return make_participant(measure_b, "FP-0001")
+
+
+# ---------------------------------------------------------------------------
+# Public site: the demo page tree, contacts and documents
+# ---------------------------------------------------------------------------
+
+
+class RecordingReport:
+    """Stands in for seed_demo's report: keeps what a seed run created or changed."""
+
+    def __init__(self):
+        self.lines = []
+
+    def created(self, kind, name):
+        self.lines.append(("created", kind, name))
+
+    def changed(self, kind, name):
+        self.lines.append(("changed", kind, name))
+
+
+@pytest.fixture(scope="module")
+def public_media(tmp_path_factory):
+    """One media folder per test module, so that documents seeded once per module stay readable."""
+    return tmp_path_factory.mktemp("public-media")
+
+
+@pytest.fixture(scope="module")
+def _public_site_seeded(django_db_setup, django_db_blocker, public_media):
+    """Seeds the demo content once per module inside a transaction that is rolled back afterwards.
+
+    Each test still runs in its own savepoint (the `db` fixture), so a test's changes vanish
+    after it; seeding per test would cost seconds each.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    from aqb_content.demo import seed_content
+
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=public_media):
+        with transaction.atomic():
+            seed_content(RecordingReport())
+            yield
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def public_site(_public_site_seeded, db, settings, public_media):
+    """The demo content of the public site (aqb_content.demo.seed_content); returns the home page."""
+    from aqb_content.models import HomePage
+
+    settings.MEDIA_ROOT = public_media
+    return HomePage.objects.get()
