@@ -35,8 +35,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -116,6 +117,11 @@ _EXIT_REASON_OTHER_MAX_LENGTH = Participant._meta.get_field("exit_reason_other")
 
 def field_label(name):
     """The German label of a participant field, as the form and the audit trail show it."""
+    return _field_label(name, get_language())
+
+
+@lru_cache(maxsize=256)
+def _field_label(name, language):
     return str(Participant._meta.get_field(name).verbose_name)
 
 
@@ -434,7 +440,8 @@ def missing_exit_fields(values, context):
 
 
 def missing_messages(missing):
-    return {name: [_("Pflichtangabe: bitte ausfüllen.")] for name in missing}
+    message = _("Pflichtangabe: bitte ausfüllen.")
+    return {name: [message] for name in missing}
 
 
 # ---------------------------------------------------------------------------
