@@ -1,0 +1,138 @@
+"""'Meine Maßnahmen': columns, search, filters, sorting, status counts, due dates, and a
+constant number of queries for the dashboard, the participant list and the form."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from aqb_monitoring.models import InterimDueDate, Measure, Participant, ParticipantStatus
+from aqb_monitoring.views import next_due_date
+
+from .conftest import make_measure, make_participant
+
+DASHBOARD = "/admin/monitoring/"
+
+
+def test_dashboard_lists_columns_and_status_counts(client, ze_kassel, measure_a, measure_a2):
+    make_participant(measure_a, "BWN-0001", status=ParticipantStatus.RED)
+    make_participant(measure_a, "BWN-0002", status=ParticipantStatus.GREEN)
+    make_participant(measure_a, "BWN-0003", status=ParticipantStatus.GREEN)
+    client.force_login(ze_kassel)
+    response = client.get(DASHBOARD)
+    rows = {m.number: m for m in response.context["measures"]}
+    assert (rows[measure_a.number].red_count, rows[measure_a.number].yellow_count, rows[measure_a.number].green_count) == (1, 0, 2)
+    page = response.content.decode()
+    assert "01.01.2026" in page and "31.12.2026" in page and "Bildungswerk Nordhessen" in page
+
+
+def test_dashboard_search_filters_and_sorting(client, ze_kassel, kassel, measure_a, measure_a2):
+    old = make_measure("AQB25-KS-M2-01", kassel, type_code="M2", budget_year=2025, title="Altes Coaching")
+    client.force_login(ze_kassel)
+
+    def numbers(query):
+        return [m.number for m in client.get(DASHBOARD + query).context["measures"]]
+
+    assert numbers("?q=Jugendwerkstatt") == [measure_a2.number]
+    assert numbers("?q=coaching") == [old.number]
+    assert numbers("?budget_year=2025") == [old.number]
+    assert numbers(f"?measure_type={measure_a2.measure_type_id}") == [measure_a2.number]
+    old.closed_at = datetime.datetime(2026, 1, 20, tzinfo=datetime.UTC)
+    old.save()
+    assert numbers("?status=closed") == [old.number]
+    assert old.number not in numbers("?status=open")
+    assert numbers("?sort=number") == sorted(numbers("?sort=number"))
+    assert numbers("?sort=-number") == sorted(numbers("?sort=number"), reverse=True)
+    assert numbers("?sort=year")[0] == old.number
+
+
+def test_next_due_date_names_the_report_and_the_days(measure_a):
+    measure_a.end_date = datetime.date(2026, 6, 30)
+    due = next_due_date(measure_a, today=datetime.date(2026, 6, 1))
+    assert due.label == "Maßnahmenabschluss" and due.date == datetime.date(2026, 7, 28) and due.text == "in 57 Tagen"
+    overdue = next_due_date(measure_a, today=datetime.date(2026, 8, 7))
+    assert overdue.is_overdue and overdue.text == "überfällig seit 10 Tagen"
+    measure_a.end_date = datetime.date(2026, 12, 31)
+    InterimDueDate.objects.create(measure=measure_a, due_date=datetime.date(2026, 12, 15))
+    assert next_due_date(measure_a, today=datetime.date(2026, 11, 23)).label == "Zwischenmeldung"
+    assert next_due_date(measure_a, today=datetime.date(2026, 12, 16)).date == datetime.date(2027, 1, 28)
+    measure_a.end_date = datetime.date(2027, 6, 30)  # runs over the turn of the year: annual report first
+    due = next_due_date(measure_a, today=datetime.date(2026, 12, 16))
+    assert due.label == "Jahresmeldung" and due.date == datetime.date(2027, 1, 31)
+    measure_a.closed_at = datetime.datetime(2027, 7, 1, tzinfo=datetime.UTC)
+    assert next_due_date(measure_a, today=datetime.date(2026, 12, 16)) is None
+
+
+def test_admin_home_is_the_measures_panel_for_tenants(client, provider_a, measure_a, measure_b):
+    client.force_login(provider_a)
+    page = client.get("/admin/").content.decode()
+    assert measure_a.number in page and measure_b.number not in page
+    assert "Alle Maßnahmen anzeigen" in page
+
+
+# --- query counts -------------------------------------------------------------
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def add_participants(measure, count, start=0):
+    statuses = list(ParticipantStatus.values)
+    Participant.objects.bulk_create(
+        [
+            Participant(measure=measure, pseudonym=f"BWN-{i:04d}", status=statuses[i % 3], entry_date=measure.start_date)
+            for i in range(start, start + count)
+        ]
+    )
+
+
+@pytest.mark.parametrize("user_fixture", ["ze_kassel", "rp_editor"])
+def test_dashboard_queries_do_not_grow_with_measures(client, request, kassel, provider_org_a, user_fixture, django_assert_max_num_queries):
+    client.force_login(request.getfixturevalue(user_fixture))
+    for i in range(5):
+        add_participants(make_measure(f"AQB26-KS-M1-{i:02d}", kassel, provider_org_a), 3)
+    few = count_queries(client, DASHBOARD)
+    for i in range(5, 60):
+        measure = make_measure(f"AQB26-KS-M1-{i:02d}", kassel, provider_org_a)
+        InterimDueDate.objects.create(measure=measure, due_date=datetime.date(2026, 12, 15))
+        add_participants(measure, 3)
+    assert Measure.objects.count() == 60
+    many = count_queries(client, DASHBOARD)
+    assert many == few
+    with django_assert_max_num_queries(20):
+        client.get(DASHBOARD)
+    with django_assert_max_num_queries(40):  # the RP's home also has Wagtail's page panels
+        client.get("/admin/")
+
+
+def test_participant_list_queries_do_not_grow_with_participants(client, provider_a, measure_a, django_assert_max_num_queries):
+    client.force_login(provider_a)
+    url = reverse("aqb_monitoring:measure", args=[measure_a.pk])
+    add_participants(measure_a, 5)
+    few = count_queries(client, url)
+    add_participants(measure_a, 55, start=5)
+    many = count_queries(client, url)
+    assert many == few
+    with django_assert_max_num_queries(20):
+        client.get(url + "?status=red&sort=-entry")
+
+
+def test_participant_form_queries_do_not_grow_with_participants(client, provider_a, measure_a, django_assert_max_num_queries):
+    client.force_login(provider_a)
+    add_participants(measure_a, 5)
+    participant = Participant.objects.filter(measure=measure_a).first()
+    url = reverse("aqb_monitoring:participant_edit", args=[measure_a.pk, participant.pk])
+    few = count_queries(client, url)
+    add_participants(measure_a, 55, start=5)
+    many = count_queries(client, url)
+    assert many == few
+    with django_assert_max_num_queries(30):
+        client.get(url)
+    with django_assert_max_num_queries(30):
+        client.get(reverse("aqb_monitoring:participant_add", args=[measure_a.pk]))
