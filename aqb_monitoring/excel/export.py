@@ -7,6 +7,7 @@ than writing the workbook itself.
 
 from collections import defaultdict
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from ..models import Answer, Participant
@@ -19,48 +20,50 @@ def participant_fields(layout):
     return [c.key for c in layout.columns if not c.is_answer and c.key != MEASURE_NUMBER]
 
 
+def _answer_tuples(participants):
+    """(participant id, question id, phase, value) of the participants' answers, straight from the cursor.
+
+    Django's values_list costs more per row than the whole SQL for 280,000 answers.
+    """
+    query = Answer.objects.filter(participant__in=participants.values("pk")).values_list(
+        "participant_id", "question_id", "phase", "value")
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(20_000):
+            yield from chunk
+
+
 def participant_rows(layout, participants):
     """Rows of cell values in layout order for a queryset of participants (ordered by measure and ID)."""
-    yes, no = _("ja"), _("nein")
+    yes_no = {True: _("ja"), False: _("nein")}
     fields = participant_fields(layout)
-    field_names = [f"{name}_id" if layout.by_key[name].kind == KIND_CHOICE else name for name in fields]
-    rows = list(participants.order_by("measure__number", "pseudonym").values_list("pk", "measure__number", *field_names))
-    answers = defaultdict(dict)
-    answer_qs = Answer.objects.filter(participant__in=participants.values("pk"))
-    for participant_id, code, phase, value in answer_qs.values_list("participant_id", "question__code", "phase", "value"):
-        answers[participant_id][f"{phase}__{code}"] = value
-
-    positions = {name: index + 2 for index, name in enumerate(fields)}
+    columns = [layout.by_key[name] for name in fields]
+    field_names = [f"{c.key}_id" if c.kind == KIND_CHOICE else c.key for c in columns]
+    positions = {column.key: index for index, column in enumerate(layout.columns)}
+    answer_positions = {(c.question_id, c.phase): positions[c.key] for c in layout.columns if c.is_answer}
+    answers = defaultdict(list)
+    for participant_id, question_id, phase, value in _answer_tuples(participants):
+        position = answer_positions.get((question_id, phase))
+        if position is not None:
+            answers[participant_id].append((position, yes_no[bool(value)]))
     plan = []
-    for index, column in enumerate(layout.columns):
-        if column.key == MEASURE_NUMBER:
-            plan.append((index, "measure", None, None))
-        elif column.is_answer:
-            plan.append((index, "answer", column.key, None))
-        elif column.kind == KIND_CHOICE:
-            plan.append((index, "choice", positions[column.key], column.by_id))
-        else:
-            plan.append((index, "bool" if column.kind == KIND_BOOL else "plain", positions[column.key], None))
-
-    for row in rows:
-        own_answers = answers.get(row[0], {})
-        values = [None] * len(plan)
-        for index, kind, source, table in plan:
-            if kind == "measure":
-                values[index] = row[1]
-            elif kind == "answer":
-                value = own_answers.get(source)
-                values[index] = None if value is None else (yes if value else no)
-            else:
-                value = row[source]
-                if value is None or value == "":
-                    continue
-                if kind == "choice":
-                    values[index] = table.get(value)
-                elif kind == "bool":
-                    values[index] = yes if value else no
-                else:
-                    values[index] = value
+    for offset, column in enumerate(columns, start=2):
+        table = column.by_id if column.kind == KIND_CHOICE else yes_no if column.kind == KIND_BOOL else None
+        plan.append((positions[column.key], offset, table))
+    width = len(layout.columns)
+    measure_position = positions[MEASURE_NUMBER]
+    rows = participants.order_by("measure__number", "pseudonym").values_list("pk", "measure__number", *field_names)
+    for row in rows.iterator(chunk_size=5000):
+        values = [None] * width
+        values[measure_position] = row[1]
+        for position, offset, table in plan:
+            value = row[offset]
+            if value is None or value == "":
+                continue
+            values[position] = value if table is None else table.get(value)
+        for position, text in answers.pop(row[0], ()):
+            values[position] = text
         yield values
 
 
