@@ -62,6 +62,7 @@ def world(measure_a, measure_a2, measure_b, provider_a, provider_a2, provider_b,
 
 
 def get_as(client, user, url, method="get", data=None):
+    """Request `url` as `user` (GET or POST), logged out afterwards."""
     client.force_login(user)
     response = getattr(client, method)(url, data or {})
     client.logout()
@@ -164,7 +165,64 @@ def case_provider_contact(client, w):
     assert get_as(client, w.ze_kassel, url).status_code == 200
 
 
+# --- the Excel part's URLs (aqb_monitoring/excel) ---------------------------------
+
+
+def assert_404_or_wrong_method(client, stranger, url):
+    """404 for the method the view takes; 405 (before any lookup, so no hint) for the other one."""
+    statuses = {get_as(client, stranger, url).status_code, get_as(client, stranger, url, "post").status_code}
+    assert 404 in statuses and statuses <= {404, 405}, (stranger, url, statuses)
+
+
+def case_excel_measure_url(name):
+    def case(client, w):
+        url = reverse(name, args=[w.measure_a.pk])
+        for stranger in (w.provider_b, w.ze_fulda, w.provider_a2):
+            assert_404_or_wrong_method(client, stranger, url)
+        assert Participant.objects.filter(measure=w.measure_a).count() == 1
+
+    return case
+
+
+def case_excel_measures_export(client, w):
+    import io
+
+    from openpyxl import load_workbook
+
+    url = reverse("aqb_excel:measures_export")
+    for stranger, own in ((w.provider_b, "FP-0001"), (w.provider_a, "BWN-0001")):
+        response = get_as(client, stranger, url, data={"download": "1"})
+        sheet = load_workbook(io.BytesIO(response.content))["Teilnehmende"]
+        ids = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert ids == {own}, (stranger, ids)
+        # The filter's choice of grant recipients offers only the user's own.
+        page = get_as(client, stranger, url).content.decode()
+        assert ("Landkreis Kassel" in page) == (stranger is w.provider_a)
+
+
+def case_excel_job(name, extra_args=()):
+    def case(client, w):
+        from aqb_monitoring.models import ImportJob
+
+        job = ImportJob.objects.create(measure=w.measure_a, user=w.provider_a, status="preview")
+        url = reverse(name, args=[job.pk, *extra_args])
+        for stranger in (w.provider_b, w.ze_fulda, w.ze_kassel, w.provider_a2):
+            assert_404_or_wrong_method(client, stranger, url)
+        assert ImportJob.objects.filter(pk=job.pk).exists()
+
+    return case
+
+
 SCOPE_CASES = {
+    "aqb_excel:measure_export": case_excel_measure_url("aqb_excel:measure_export"),
+    "aqb_excel:measure_import": case_excel_measure_url("aqb_excel:measure_import"),
+    "aqb_excel:carry_over": case_excel_measure_url("aqb_excel:carry_over"),
+    "aqb_excel:measures_export": case_excel_measures_export,
+    "aqb_excel:job": case_excel_job("aqb_excel:job"),
+    "aqb_excel:job_row": case_excel_job("aqb_excel:job_row", (2,)),
+    "aqb_excel:job_take": case_excel_job("aqb_excel:job_take"),
+    "aqb_excel:job_discard": case_excel_job("aqb_excel:job_discard"),
+    "aqb_excel:job_left_out": case_excel_job("aqb_excel:job_left_out"),
     "aqb_monitoring:dashboard": case_dashboard,
     "aqb_monitoring:measure": case_measure,
     "aqb_monitoring:measure_history": case_measure_history,
