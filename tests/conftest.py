@@ -248,3 +248,12 @@ def public_site(_public_site_seeded, db, settings, public_media):
 
     settings.MEDIA_ROOT = public_media
     return HomePage.objects.get()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: their live server flushes the database (and Wagtail's and the
+    catalogues' migration rows with it) and the browser sets DJANGO_ALLOW_ASYNC_UNSAFE, so a
+    later test that reaches the database only through a fixture requested at run time, or runs
+    `manage.py check --deploy`, would otherwise see their leftovers. The sort is stable."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
