@@ -1,0 +1,76 @@
+"""A provider records a participant of an M1 measure in the browser: red → yellow → green."""
+
+import pytest
+
+from aqb_monitoring.models import Participant, ParticipantGoal, ParticipantStatus
+from tests.conftest import login_in_browser, make_measure
+from tests.participant_values import all_answers, entry_values, exit_values
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def fill(page, values, answers_prefix=None, answers=None):
+    """Type dates and numbers, choose catalogue entries and ja/nein like a user."""
+    for name, value in values.items():
+        if name in ("pseudonym", "goal", "entry_answers", "exit_answers") or value is None:
+            continue
+        selector = f"[name='{name}']"
+        if hasattr(value, "pk"):
+            page.select_option(selector, str(value.pk))
+        elif isinstance(value, bool):
+            page.select_option(selector, str(value))
+        elif hasattr(value, "strftime"):
+            page.fill(selector, value.strftime("%d.%m.%Y"))
+            page.keyboard.press("Escape")
+        else:
+            page.fill(selector, str(value))
+    for code, value in (answers or {}).items():
+        page.select_option(f"[name='{answers_prefix}__{code}']", str(value))
+
+
+def status_box(page):
+    return page.locator("section.aqb-summary")
+
+
+def test_provider_records_a_participant_from_red_to_green(page, live_server, kassel, provider_org_a, provider_a):
+    measure = make_measure("AQB26-KS-M1-01", kassel, provider_org_a)
+    login_in_browser(page, live_server, provider_a)
+
+    page.goto(f"{live_server.url}/admin/monitoring/")
+    page.click(f"text={measure.number}")
+    page.click("text=Teilnehmende(n) erfassen")
+
+    page.fill("[name=pseudonym]", "BWN-0001")
+    page.fill("[name=entry_date]", "02.02.2026")
+    page.keyboard.press("Escape")
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    block_question = page.locator("[name='entry__ausbildungsreife-basiskenntnisse']")
+    assert not block_question.is_visible()
+    page.select_option("[name=goal]", str(goal.pk))
+    assert block_question.is_visible()
+
+    page.click("button[name=save]")
+    page.wait_for_url("**/teilnehmende/*/")
+    assert status_box(page).get_attribute("data-status") == "red"
+    missing = page.locator("ul.aqb-missing").inner_text()
+    assert "Geschlecht" in missing and "Geburtsjahr" in missing and "Berufswahlentscheidung" in missing
+    assert Participant.objects.get(pseudonym="BWN-0001").status == ParticipantStatus.RED
+
+    values = entry_values(measure, goal=goal)
+    values.pop("entry_date")
+    fill(page, values, "entry", all_answers(measure, goal))
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    assert status_box(page).get_attribute("data-status") == "yellow"
+    assert Participant.objects.get(pseudonym="BWN-0001").status == ParticipantStatus.YELLOW
+
+    fill(page, exit_values(measure), "exit", all_answers(measure, goal))
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    assert status_box(page).get_attribute("data-status") == "green"
+    assert "Grün" in status_box(page).inner_text()
+    assert Participant.objects.get(pseudonym="BWN-0001").status == ParticipantStatus.GREEN
+
+    page.click(f"text={measure.number}")
+    row = page.locator("table.aqb-participants tr", has_text="BWN-0001")
+    assert "Grün" in row.inner_text()
