@@ -162,10 +162,15 @@ def import_export_dry_run(path, measure):
     return result
 
 
-def timed(function, *args, **kwargs):
-    start = time.perf_counter()
-    value = function(*args, **kwargs)
-    return time.perf_counter() - start, value
+def timed(function, *args, repeat=1, **kwargs):
+    """Best of `repeat` runs: on a shared machine the minimum is the least disturbed measurement."""
+    best, value = None, None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = function(*args, **kwargs)
+        seconds = time.perf_counter() - start
+        best = seconds if best is None else min(best, seconds)
+    return best, value
 
 
 def verdict(ok):
@@ -199,21 +204,21 @@ def main():
     measure = make_measure()
     rows = green_rows(layout, ROWS, measure)
     source = WORK / "bench-10000.xlsx"
-    write_seconds, _ = timed(write_plain, source, layout.headers, rows)
-    read_seconds, count = timed(read_openpyxl, source)
+    write_seconds, _ = timed(write_plain, source, layout.headers, rows, repeat=3)
+    read_seconds, count = timed(read_openpyxl, source, repeat=3)
     assert count == ROWS + 1
     print(f"{ROWS} Zeilen x {len(layout.headers)} Spalten, Datei {source.stat().st_size / 1e6:.1f} MB")
     print(f"  Referenz openpyxl read_only (nur lesen):   {read_seconds:6.2f} s")
     print(f"  Referenz openpyxl write_only (nur schreiben): {write_seconds:6.2f} s")
 
-    dry_seconds, preview = timed(lambda: validate_rows(read_rows(source, layout), measure))
+    dry_seconds, preview = timed(lambda: validate_rows(read_rows(source, layout), measure), repeat=3)
     assert preview.counts["create"] == ROWS, preview.counts
     iex_seconds, iex_result = timed(import_export_dry_run, source, measure)
     assert not iex_result.has_errors()
     assert Participant.objects.count() == 0
     real_seconds, outcome = timed(do_import, source, measure, None)
     assert len(outcome.created) == ROWS and Participant.objects.count() == ROWS
-    export_seconds, content = timed(export_measure, measure)
+    export_seconds, content = timed(export_measure, measure, repeat=3)
 
     results = [
         ("Probelauf (Prüfung + Diff) / openpyxl-Lesen", dry_seconds, dry_seconds / read_seconds, "<= 0.50", dry_seconds / read_seconds <= 0.5),
@@ -230,7 +235,7 @@ def main():
     big_rows = green_rows(layout, 100_000, big_measure, prefix="GR")
     rng = random.Random(7)
     alphabet = string.ascii_letters + string.digits + " "
-    note_length = 360
+    note_length = 400
     big = WORK / "bench-50mb.xlsx"
     write_plain(big, layout.headers, big_rows, extra=("Bemerkung", lambda i: "".join(rng.choices(alphabet, k=note_length))))
     del big_rows
