@@ -188,3 +188,24 @@ def test_import_command_json_shape_and_exit_codes(measure_a, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         call_command("import_participants", "AQB99-XX-M1-01", str(path))
     assert exit_info.value.code == 2
+
+
+def test_large_files_are_read_by_the_task_and_show_progress_meanwhile(client, ze_kassel, measure_a, monkeypatch, settings,
+                                                                      django_capture_on_commit_callbacks):
+    from aqb_monitoring.excel import jobs
+
+    # Set again through the fixture: its setting_changed signal resets django-tasks' backend cache.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.setattr(jobs, "READ_AT_ONCE_BYTES", 0)
+    client.force_login(ze_kassel)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(client, measure_a, workbook_bytes([yellow_row(measure_a)]))
+    job = ImportJob.objects.get()
+    assert job.status == "queued"
+    page = client.get(response.url).content.decode()
+    assert 'http-equiv="refresh"' in page and "Die Datei wird gelesen" in page
+    for callback in callbacks:
+        callback()  # the task (ImmediateBackend in tests) reads the file
+    job.refresh_from_db()
+    assert job.status == "preview" and job.preview["counts"]["create"] == 1
+    assert not Participant.objects.exists()
