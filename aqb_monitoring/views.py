@@ -29,7 +29,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -42,6 +43,7 @@ from wagtail import hooks
 from . import permissions
 from .models import (
     AuditEntry,
+    Measure,
     MeasureType,
     Organisation,
     Participant,
@@ -165,11 +167,26 @@ class MeasureFilterForm(forms.Form):
 
 
 def annotate_status_counts(queryset):
-    """Red, yellow and green participants per measure, in the same query as the measures."""
+    """Red, yellow and green participants per measure, in the same query as the measures.
+
+    Correlated counts on the (measure, status) index rather than a JOIN with GROUP BY:
+    the grouped join sorts every participant row, the subqueries only count index entries.
+    """
+
+    def count_of(status):
+        counted = (
+            Participant.objects.filter(measure_id=OuterRef("pk"), status=status)
+            .order_by()
+            .values("measure_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
     return queryset.annotate(
-        red_count=Count("participants", filter=Q(participants__status=ParticipantStatus.RED)),
-        yellow_count=Count("participants", filter=Q(participants__status=ParticipantStatus.YELLOW)),
-        green_count=Count("participants", filter=Q(participants__status=ParticipantStatus.GREEN)),
+        red_count=count_of(ParticipantStatus.RED),
+        yellow_count=count_of(ParticipantStatus.YELLOW),
+        green_count=count_of(ParticipantStatus.GREEN),
     )
 
 
@@ -218,8 +235,11 @@ def sort_links(request, current, keys):
     return links
 
 
-def page_of(request, queryset):
+def page_of(request, queryset, count=None):
+    """One page of PAGE_SIZE rows; `count`, when the caller knows it, saves the COUNT query."""
     paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # overrides the cached_property before it runs
     page = paginator.get_page(request.GET.get("p"))
     params = request.GET.copy()
     params.pop("p", None)
@@ -274,11 +294,13 @@ class ParticipantFilterForm(forms.Form):
     )
 
 
-def get_measure(request, measure_pk):
+def get_measure(request, measure_pk, with_counts=False):
     """The measure if the user may see it, with what its header shows; else 404."""
     queryset = permissions.measures_for(request.user).select_related(
         "measure_type", "programme_line", "provider", "grant_recipient", "main_goal", "closed_by"
     )
+    if with_counts:
+        queryset = annotate_status_counts(queryset)
     return get_object_or_404(queryset, pk=measure_pk)
 
 
@@ -296,34 +318,43 @@ def get_participant(request, measure, participant_pk):
 
 
 def status_counts(measure):
-    """{'red': n, 'yellow': n, 'green': n, 'total': n} in one grouped query (index measure+status)."""
-    counts = {status: 0 for status in ParticipantStatus.values}
-    rows = Participant.objects.filter(measure=measure).values_list("status").annotate(n=Count("id")).order_by()
-    for status, number in rows:
-        counts[status] = number
+    """{'red': n, 'yellow': n, 'green': n, 'total': n} from the measure's annotations
+    (annotate_status_counts), or in one query of three index-only counts."""
+    if not hasattr(measure, "red_count"):
+        measure = annotate_status_counts(Measure.objects.filter(pk=measure.pk)).get()
+    counts = {
+        ParticipantStatus.RED.value: measure.red_count,
+        ParticipantStatus.YELLOW.value: measure.yellow_count,
+        ParticipantStatus.GREEN.value: measure.green_count,
+    }
     counts["total"] = sum(counts.values())
     return counts
 
 
 def measure_detail(request, measure_pk):
     """The measure's header and its participant list (search by ID, status filter, sort, 50 per page)."""
-    measure = get_measure(request, measure_pk)
+    measure = get_measure(request, measure_pk, with_counts=True)
     form = ParticipantFilterForm(request.GET or None)
     participants = Participant.objects.filter(measure=measure).only(
         "pk", "pseudonym", "status", "entry_date", "exit_date", "measure_id"
     )
+    counts = status_counts(measure)
+    known_count = counts["total"]  # the status counts double as the paginator's count
     if form.is_valid():
         if form.cleaned_data["q"]:
             participants = participants.filter(pseudonym__icontains=form.cleaned_data["q"].strip())
+            known_count = None
         if form.cleaned_data["status"]:
             participants = participants.filter(status=form.cleaned_data["status"])
+            if known_count is not None:
+                known_count = counts[form.cleaned_data["status"]]
     sort = request.GET.get("sort", "pseudonym")
     ordering = PARTICIPANT_SORTS.get(sort.lstrip("-"))
     if ordering is None:
         sort, ordering = "pseudonym", PARTICIPANT_SORTS["pseudonym"]
     elif sort.startswith("-"):
         ordering = tuple("-" + name for name in ordering)
-    page, query = page_of(request, participants.order_by(*ordering))
+    page, query = page_of(request, participants.order_by(*ordering), known_count)
     return TemplateResponse(
         request,
         "aqb_monitoring/measure_detail.html",
@@ -331,7 +362,7 @@ def measure_detail(request, measure_pk):
             "page_title": measure.number,
             "header_title": measure.number,
             "measure": measure,
-            "counts": status_counts(measure),
+            "counts": counts,
             "can_edit": permissions.can_edit(request.user, measure),
             "buttons": measure_buttons(request, measure),
             "next_due": next_due_date(measure),

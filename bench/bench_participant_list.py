@@ -1,0 +1,171 @@
+"""Benchmark of the participant list and the dashboard (issue 4), run by `make bench`.
+
+On a throw-away SQLite database (a temp folder, never the development database):
+100,000 participants in one measure and 1,000 in another, seeded in bulk. Prints the
+median time of the participant list page for both (several requests through Django's
+test Client, as a ZE user and as the RP), their ratio, the query counts, and the
+dashboard's time, then PASS/FAIL per target:
+
+- list time with 100,000 rows <= 1.5x the time with 1,000 rows;
+- the number of queries is the same for both lists;
+- the dashboard (29 measures, 101,000 participants) answers within 0.5 s.
+
+    DEBUG=1 .venv/bin/python bench/bench_participant_list.py
+"""
+
+import datetime
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path(os.environ.get("AQB_BENCH_DIR") or tempfile.mkdtemp(prefix="aqb-bench-list-"))
+os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aqb_site.settings")
+os.environ["MEDIA_ROOT"] = str(WORK / "media")
+os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+
+BIG = 100_000
+SMALL = 1_000
+REPEAT = 9
+MAX_RATIO = 1.5
+MAX_DASHBOARD_SECONDS = 0.5
+
+
+def setup_django():
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    # As Django's test runner does: keep the connection across requests, so that the
+    # query log of a request can be read (and no reconnect is timed).
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+
+
+def seed():
+    """Two measures of one ZE (and a few more for the dashboard), participants in bulk."""
+    from aqb_monitoring.models import (
+        GrantRecipient,
+        MainGoal,
+        Measure,
+        MeasureType,
+        Organisation,
+        OrganisationKind,
+        Participant,
+        ParticipantStatus,
+        ProgrammeLine,
+        Provider,
+        User,
+    )
+
+    recipient = GrantRecipient.objects.create(name="Landkreis Kassel", abbreviation="KS")
+    provider = Provider.objects.create(name="Bildungswerk Nordhessen", grant_recipient=recipient)
+    authority = Organisation.objects.create(kind=OrganisationKind.AUTHORITY, name="RP Kassel")
+    ze_user = User.objects.create_user("ze@bench.example", "x", organisation=recipient)
+    ze_user.groups.add(recipient.group)
+    rp_user = User.objects.create_user("rp@bench.example", "x", organisation=authority)
+    rp_user.groups.add(authority.group)
+    measure_type = MeasureType.objects.get(code="M1")
+
+    def measure(number):
+        return Measure.objects.create(
+            number=number, title="Benchmark", measure_type=measure_type,
+            programme_line=ProgrammeLine.objects.get(code="standard"),
+            start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
+            main_goal=MainGoal.objects.filter(measure_types=measure_type).first(),
+            grant_recipient=recipient, provider=provider, budget_year=2026,
+        )
+
+    big, small = measure("AQB26-KS-M1-01"), measure("AQB26-KS-M1-02")
+    for i in range(3, 30):
+        measure(f"AQB26-KS-M1-{i:02d}")
+    statuses = list(ParticipantStatus.values)
+    start = datetime.date(2026, 1, 1)
+    for target, count in ((big, BIG), (small, SMALL)):
+        batch = []
+        for i in range(count):
+            batch.append(
+                Participant(
+                    measure=target, pseudonym=f"BWN-{i:06d}", status=statuses[i % 3],
+                    entry_date=start + datetime.timedelta(days=i % 300), birth_year=2000,
+                )
+            )
+            if len(batch) == 5000:
+                Participant.objects.bulk_create(batch)
+                batch = []
+        Participant.objects.bulk_create(batch)
+    return big, small, ze_user, rp_user
+
+
+def measure_page(client, url):
+    """Median seconds of REPEAT requests (after one warm-up) and the query count of one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    connection.queries_log.clear()  # with DEBUG the log is a deque of 9,000: a full one counts nothing
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    times = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), len(queries)
+
+
+def de(number):
+    """1.000 rather than 1,000."""
+    return f"{number:,}".replace(",", ".")
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def main():
+    setup_django()
+    from django.test import Client
+    from django.urls import reverse
+
+    started = time.perf_counter()
+    big, small, ze_user, rp_user = seed()
+    print(f"Datenbank: {WORK / 'bench.sqlite3'}")
+    print(f"Seed: {de(BIG)} + {de(SMALL)} Teilnehmende in {time.perf_counter() - started:.1f} s")
+    failures = 0
+    for label, user in (("ZE", ze_user), ("RP", rp_user)):
+        client = Client()
+        client.force_login(user)
+        for query in ("", "?sort=-entry", "?status=red&p=3"):
+            big_time, big_queries = measure_page(client, reverse("aqb_monitoring:measure", args=[big.pk]) + query)
+            small_time, small_queries = measure_page(client, reverse("aqb_monitoring:measure", args=[small.pk]) + query)
+            ratio = big_time / small_time
+            ok_ratio, ok_queries = ratio <= MAX_RATIO, big_queries == small_queries
+            failures += (not ok_ratio) + (not ok_queries)
+            print(
+                f"{label} Teilnehmendenliste {query or '(Standard)'}: {de(BIG)} Zeilen {big_time * 1000:.1f} ms, "
+                f"{de(SMALL)} Zeilen {small_time * 1000:.1f} ms, Verhältnis {ratio:.2f} (Ziel ≤ {MAX_RATIO}) "
+                f"{verdict(ok_ratio)}; Abfragen {big_queries} / {small_queries} {verdict(ok_queries)}"
+            )
+        dashboard_time, dashboard_queries = measure_page(client, reverse("aqb_monitoring:dashboard"))
+        ok_dashboard = dashboard_time <= MAX_DASHBOARD_SECONDS
+        failures += not ok_dashboard
+        print(f"{label} Dashboard (29 Maßnahmen, {BIG + SMALL:,} Teilnehmende): {dashboard_time * 1000:.1f} ms "
+              f"(Ziel ≤ {MAX_DASHBOARD_SECONDS * 1000:.0f} ms) {verdict(ok_dashboard)}, "
+              f"{dashboard_queries} Abfragen")
+    print("Gesamt:", verdict(failures == 0))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
