@@ -257,3 +257,8 @@ def pytest_collection_modifyitems(items):
     later test that reaches the database only through a fixture requested at run time, or runs
     `manage.py check --deploy`, would otherwise see their leftovers. The sort is stable."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # Each browser test restores the migrations' rows (catalogues, Wagtail's root page) at its
+    # start, so one browser test's flush does not break the next one.
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))

@@ -9,6 +9,19 @@ from tests.participant_values import all_answers, entry_values, exit_values
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def catalogues(transactional_db):
+    """The catalogues of the data migration, restored if an earlier live-server test flushed them."""
+    import importlib
+
+    from django.apps import apps
+
+    from aqb_monitoring.models import MeasureType
+
+    if not MeasureType.objects.exists():
+        importlib.import_module("aqb_monitoring.migrations.0002_seed_catalogues").seed(apps, None)
+
+
 def fill(page, values, answers_prefix=None, answers=None):
     """Type dates and numbers, choose catalogue entries and ja/nein like a user."""
     for name, value in values.items():
@@ -21,18 +34,26 @@ def fill(page, values, answers_prefix=None, answers=None):
             page.select_option(selector, str(value))
         elif hasattr(value, "strftime"):
             page.fill(selector, value.strftime("%d.%m.%Y"))
-            page.keyboard.press("Escape")
+            close_date_pickers(page)
         else:
             page.fill(selector, str(value))
     for code, value in (answers or {}).items():
         page.select_option(f"[name='{answers_prefix}__{code}']", str(value))
 
 
+def close_date_pickers(page):
+    """The admin's date picker stays open after typing a date and would swallow the next click."""
+    page.click("#header-title")
+    page.wait_for_selector(".xdsoft_datetimepicker", state="hidden")
+
+
 def status_box(page):
     return page.locator("section.aqb-summary")
 
 
-def test_provider_records_a_participant_from_red_to_green(page, live_server, kassel, provider_org_a, provider_a):
+def test_provider_records_a_participant_from_red_to_green(
+    page, live_server, catalogues, kassel, provider_org_a, provider_a
+):
     measure = make_measure("AQB26-KS-M1-01", kassel, provider_org_a)
     login_in_browser(page, live_server, provider_a)
 
@@ -42,7 +63,7 @@ def test_provider_records_a_participant_from_red_to_green(page, live_server, kas
 
     page.fill("[name=pseudonym]", "BWN-0001")
     page.fill("[name=entry_date]", "02.02.2026")
-    page.keyboard.press("Escape")
+    close_date_pickers(page)
     goal = ParticipantGoal.objects.get(code="ausbildungsreife")
     block_question = page.locator("[name='entry__ausbildungsreife-basiskenntnisse']")
     assert not block_question.is_visible()
