@@ -1,4 +1,4 @@
-"""Test-wide settings: fast password hashing and tasks run in the request."""
+"""Test-wide settings: fast password hashing, e-mail kept in memory, plain HTTP."""
 
 import pytest
 
@@ -7,7 +7,6 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Tests talk plain HTTP to the test client and the live server.
     settings.SECURE_SSL_REDIRECT = False

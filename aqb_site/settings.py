@@ -211,7 +211,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Background work: django-tasks with its database backend; `manage.py db_worker` runs it.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # Tests run tasks at once; the backends are read when Django starts, before any
+        # conftest could change them, hence the check of pytest's environment variable.
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("PYTEST_VERSION")
+            else "django_tasks_db.DatabaseBackend",
+        ),
         "QUEUES": ["default"],
     }
 }

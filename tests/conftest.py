@@ -262,3 +262,20 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+@pytest.fixture(autouse=True)
+def _catalogues_for_browser_tests(request):
+    """Browser tests run on a flushed-and-restored database; make sure the catalogues of the
+    data migration are there even when an earlier live-server test's flush removed them."""
+    if request.node.get_closest_marker("browser") is None:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from aqb_monitoring.models import MeasureType
+
+    request.getfixturevalue("transactional_db")
+    if not MeasureType.objects.exists():
+        importlib.import_module("aqb_monitoring.migrations.0002_seed_catalogues").seed(apps, None)

@@ -9,19 +9,6 @@ from tests.participant_values import all_answers, entry_values, exit_values
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def catalogues(transactional_db):
-    """The catalogues of the data migration, restored if an earlier live-server test flushed them."""
-    import importlib
-
-    from django.apps import apps
-
-    from aqb_monitoring.models import MeasureType
-
-    if not MeasureType.objects.exists():
-        importlib.import_module("aqb_monitoring.migrations.0002_seed_catalogues").seed(apps, None)
-
-
 def fill(page, values, answers_prefix=None, answers=None):
     """Type dates and numbers, choose catalogue entries and ja/nein like a user."""
     for name, value in values.items():
@@ -52,7 +39,7 @@ def status_box(page):
 
 
 def test_provider_records_a_participant_from_red_to_green(
-    page, live_server, catalogues, kassel, provider_org_a, provider_a
+    page, live_server, kassel, provider_org_a, provider_a
 ):
     measure = make_measure("AQB26-KS-M1-01", kassel, provider_org_a)
     login_in_browser(page, live_server, provider_a)
