@@ -357,7 +357,7 @@ def do_reopen_measure(user, measure, reason):
 # ---------------------------------------------------------------------------
 
 
-def _carry_over_candidates(measure):
+def carry_over_candidates(measure):
     """Participants of `measure` who continue in the following budget and are not taken over yet."""
     return list(
         Participant.objects.filter(measure=measure, destination__is_carry_over=True, carried_over_to__isnull=True)
@@ -401,7 +401,7 @@ def check_carry_over(user, measure):
     ]
     if reasons:
         return reasons
-    candidates = _carry_over_candidates(measure)
+    candidates = carry_over_candidates(measure)
     if not candidates:
         return [_("Keine (weiteren) Teilnehmenden mit dem Verbleib „setzt die Maßnahme im folgenden Budget fort“.")]
     context = RuleContext.for_measure(successor)
@@ -433,7 +433,7 @@ def do_carry_over(user, measure):
         raise ServiceError(reasons)
     context = RuleContext.for_measure(successor)
     created = []
-    for participant in _carry_over_candidates(measure):
+    for participant in carry_over_candidates(measure):
         result = validate_participant(_carried_values(participant, successor, context), context=context)
         new = Participant(measure=successor, carried_over_from=participant, status=result.status)
         for name in STORED_FIELDS:

@@ -315,7 +315,7 @@ def carry_over(request, measure_pk):
     if measure.successor_id is None:
         raise Http404
     successor = Measure.objects.get(pk=measure.successor_id)
-    candidates = services._carry_over_candidates(measure)
+    candidates = services.carry_over_candidates(measure)
     already = measure.participants.filter(carried_over_to__isnull=False).count()
     reasons = services.check_carry_over(request.user, measure)
     if request.method == "POST":

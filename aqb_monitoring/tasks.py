@@ -1,0 +1,18 @@
+"""Background work of the monitoring (django-tasks; `manage.py db_worker` runs it)."""
+
+from django_tasks import task
+
+from .models import Measure
+from .status import recompute_for_measure
+
+
+@task()
+def recompute_statuses(measure_ids=None):
+    """Recompute stored statuses after a rule-relevant catalogue change (e.g. a new question).
+
+    Runs per measure, so a worker never holds more than one measure's rows in memory.
+    """
+    measures = Measure.objects.filter(measure_type__has_participant_monitoring=True).select_related("measure_type")
+    if measure_ids is not None:
+        measures = measures.filter(pk__in=measure_ids)
+    return sum(recompute_for_measure(measure) for measure in measures.iterator())
