@@ -79,6 +79,7 @@ from .models import (  # noqa: E402
     SchoolAttendance,
     UnemploymentRegistration,
 )
+from .services import STORED_FIELDS  # noqa: E402
 
 GRANT_RECIPIENTS = [
     # abbreviation, name, contact
@@ -388,29 +389,6 @@ def seed_participants(measure, rng, cats, author, predecessor_rows, numbering, r
     return participants
 
 
-STORED_FIELDS = (
-    "pseudonym",
-    "entry_date",
-    "gender",
-    "birth_year",
-    "migration_background",
-    "severely_disabled",
-    "children_in_household",
-    "single_parent",
-    "school_attendance",
-    "education_level",
-    "employment_status",
-    "unemployment_registration",
-    "benefit",
-    "goal",
-    "exit_date",
-    "destination",
-    "exit_reason",
-    "exit_reason_other",
-    "completed_measure",
-    "main_goal_reached",
-    "exam_passed",
-)
 
 
 def close_demo_measure(measure, user, report):
