@@ -46,3 +46,15 @@ def test_account_is_locked_after_repeated_wrong_passwords(client, ze_kassel):
     assert response.status_code == 429
     assert "gesperrt" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_createsuperuser_asks_for_email_and_password_only(db, monkeypatch):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "AQBdemo#!2026")
+    call_command("createsuperuser", interactive=False, email="Admin@Example.org", verbosity=0)
+    user = get_user_model().objects.get(email="admin@example.org")
+    assert user.is_superuser and user.is_staff
+    assert user.check_password("AQBdemo#!2026")
+    assert get_user_model().REQUIRED_FIELDS == []
