@@ -11,11 +11,11 @@ PORT ?= 8000
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --quiet ".[test]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -58,7 +58,7 @@ test: install-test
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 bench: install-test
-	$(PIP) install --quiet -e ".[test,bench]"
+	$(PIP) install --quiet ".[test,bench]"
 	@for script in bench/*.py; do echo "== $$script"; DEBUG=1 $(PY) $$script || exit 1; done
 
 lint: install-test
