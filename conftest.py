@@ -22,3 +22,4 @@ def pytest_configure(config):
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never into var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AQB_PRIVATE_ROOT = tmp_path / "private"

@@ -6,6 +6,7 @@ measures panel for them (no page/image/document summaries), and the menu offers
 "Kataloge" and "Stammdaten (RP)" groups (viewsets.py).
 """
 
+from django.http import Http404
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -115,3 +116,10 @@ def hide_summary_for_tenants(request, summary_items):
     """Page, image and document counts mean nothing to ZE and providers."""
     if permissions.is_tenant(request.user):
         summary_items[:] = []
+
+
+@hooks.register("before_move_page")
+def no_page_moves_for_tenants(request, page, destination):
+    """Wagtail shows the move confirmation (page titles, drafts too) before it checks any right."""
+    if permissions.is_tenant(request.user):
+        raise Http404

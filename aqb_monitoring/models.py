@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .storage import PrivateStorage
+
 # ---------------------------------------------------------------------------
 # Organisations and users
 # ---------------------------------------------------------------------------
@@ -722,7 +724,7 @@ class ImportJob(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Benutzer"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    file = models.FileField(_("Datei"), upload_to="excel-imports/%Y/%m/", blank=True)
+    file = models.FileField(_("Datei"), upload_to="excel-imports/%Y/%m/", storage=PrivateStorage(), blank=True)
     original_name = models.CharField(_("Dateiname"), max_length=255, blank=True)
     status = models.CharField(_("Status"), max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
     progress = models.PositiveIntegerField(_("Gelesene Zeilen"), default=0)

@@ -31,7 +31,7 @@ def register_excel_urls():
 
 @hooks.register(MEASURE_BUTTONS_HOOK)
 def excel_buttons(request, measure):
-    """Export for whoever sees the measure; upload while it takes changes; carry-over when a successor exists."""
+    """Export for whoever sees the measure; upload while it takes changes; carry-over into a successor they see."""
     if not measure.measure_type.has_participant_monitoring:
         return
     yield MeasureButton(_("Excel-Datei herunterladen"), reverse("aqb_excel:measure_export", args=[measure.pk]),
@@ -39,7 +39,7 @@ def excel_buttons(request, measure):
     if permissions.can_edit(request.user, measure):
         yield MeasureButton(_("Excel-Datei hochladen"), reverse("aqb_excel:measure_import", args=[measure.pk]),
                             icon="upload", priority=20)
-    if measure.successor_id:
+    if views.visible_successor(request.user, measure) is not None:
         yield MeasureButton(_("In Folgebudget übernehmen"), reverse("aqb_excel:carry_over", args=[measure.pk]),
                             icon="arrow-right", priority=30)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, services
-from ..models import ImportJob, ImportJobStatus, Measure, MeasureType, Organisation, OrganisationKind
+from ..models import ImportJob, ImportJobStatus, MeasureType, Organisation, OrganisationKind
 from .export import export_filename, export_measure, export_measures
 from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
 from .jobs import correct_row, start_preview, take
@@ -309,12 +309,21 @@ def job_left_out(request, job_pk):
 # ---------------------------------------------------------------------------
 
 
+def visible_successor(user, measure):
+    """The measure's successor if the user may see it, else None."""
+    if measure.successor_id is None:
+        return None
+    return permissions.measures_for(user).filter(pk=measure.successor_id).first()
+
+
 def carry_over(request, measure_pk):
     """Shows who continues in the successor measure; on confirmation takes them over (services.do_carry_over)."""
     measure = _measure(request, measure_pk)
-    if measure.successor_id is None:
+    # The successor must be visible too: a provider learns nothing of a measure of
+    # another ZE or of a sibling provider, not even its number or whether it is closed.
+    successor = visible_successor(request.user, measure)
+    if successor is None:
         raise Http404
-    successor = Measure.objects.get(pk=measure.successor_id)
     candidates = services.carry_over_candidates(measure)
     already = measure.participants.filter(carried_over_to__isnull=False).count()
     reasons = services.check_carry_over(request.user, measure)
