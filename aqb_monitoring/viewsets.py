@@ -6,22 +6,26 @@ model, not the object, so we close them as a whole for ZE and provider users rat
 scoping each one. Participants have no generic views at all; they live in views.py.
 """
 
+from django import forms
 from django.contrib import messages
 from django.db.models import ProtectedError
 from django.db.models.deletion import Collector
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 from django.utils.functional import classproperty
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from . import permissions
-from .models import CATALOGUE_MODELS, Measure, Organisation
+from .models import CATALOGUE_MODELS, InterimDueDate, Measure, Organisation
 
 
 def authority_required(view):
@@ -121,6 +125,41 @@ class CatalogueGroup(SnippetViewSetGroup):
     items = [catalogue_viewset(model) for model in CATALOGUE_MODELS]
 
 
+class MeasureMasterForm(WagtailAdminModelForm):
+    """The RP's measure form, plus the interim-report dates as one text field (no inline for them)."""
+
+    interim_due_dates_text = forms.CharField(
+        label=gettext_lazy("Termine der Zwischenmeldung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Daten im Format TT.MM.JJJJ, getrennt durch Komma, Semikolon oder Zeilenumbruch."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .measure_import import format_interim_dates
+
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["interim_due_dates_text"] = format_interim_dates(
+                self.instance.interim_due_dates.values_list("due_date", flat=True))
+
+    def clean_interim_due_dates_text(self):
+        from .measure_import import parse_interim_dates
+
+        dates, errors = parse_interim_dates(self.cleaned_data.get("interim_due_dates_text", ""))
+        if errors:
+            raise forms.ValidationError(errors)
+        return dates
+
+    def _save_m2m(self):
+        """Runs after the measure is saved (form.save() or save_m2m()): store exactly the dates given."""
+        super()._save_m2m()
+        wanted = set(self.cleaned_data.get("interim_due_dates_text") or [])
+        InterimDueDate.objects.filter(measure=self.instance).exclude(due_date__in=wanted).delete()
+        have = set(InterimDueDate.objects.filter(measure=self.instance).values_list("due_date", flat=True))
+        InterimDueDate.objects.bulk_create([InterimDueDate(measure=self.instance, due_date=d) for d in sorted(wanted - have)])
+
+
 class MeasureViewSet(AuthorityOnlyViewSet):
     """Measures' master data, maintained by the RP (ZE and providers see measures in views.py)."""
 
@@ -133,7 +172,7 @@ class MeasureViewSet(AuthorityOnlyViewSet):
     list_filter = ["measure_type", "budget_year", "programme_line", "grant_recipient"]
     search_fields = ["number", "title"]
     ordering = ["-budget_year", "number"]
-    panels = [
+    edit_handler = ObjectList([
         FieldPanel("number"),
         FieldPanel("title"),
         FieldPanel("measure_type"),
@@ -145,8 +184,9 @@ class MeasureViewSet(AuthorityOnlyViewSet):
         FieldPanel("start_date"),
         FieldPanel("end_date"),
         FieldPanel("planned_participants"),
+        FieldPanel("interim_due_dates_text"),
         FieldPanel("successor"),
-    ]
+    ], base_form_class=MeasureMasterForm)
 
     def get_queryset(self, request):
         return Measure.objects.select_related("grant_recipient", "provider", "measure_type")
@@ -164,11 +204,34 @@ class OrganisationViewSet(AuthorityOnlyViewSet):
     ordering = ["kind", "name"]
 
 
+class AuthorityMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.is_authority(request.user)
+
+
+class MeasureImportViewSet(ViewSet):
+    """"Maßnahmen importieren": upload, preview and take of the RP database file (measure_import_views.py)."""
+
+    name = "aqb_measure_import"
+    url_prefix = "stammdaten/massnahmen-import"
+    icon = "upload"
+    menu_label = gettext_lazy("Maßnahmen importieren")
+    menu_item_class = AuthorityMenuItem
+
+    def get_urlpatterns(self):
+        from . import measure_import_views as views
+
+        return authority_only_patterns([
+            path("", views.upload, name="upload"),
+            path("uebernehmen/", views.take, name="take"),
+        ])
+
+
 class MasterDataGroup(SnippetViewSetGroup):
     menu_label = gettext_lazy("Stammdaten (RP)")
     menu_icon = "folder-open-inverse"
     menu_order = 800
-    items = [MeasureViewSet, OrganisationViewSet]
+    items = [MeasureViewSet, OrganisationViewSet, MeasureImportViewSet]
 
 
 class AuthorityOnlyDeleteBulkAction(DeleteBulkAction):

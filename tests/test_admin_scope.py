@@ -241,6 +241,9 @@ def test_the_walk_finds_the_monitoring_urls():
     assert any(name.startswith("aqb_catalogue_") for name in names)
     assert any(name.startswith("wagtailsnippetchoosers_aqb_monitoring_measure:") for name in names)
     assert len(AUTHORITY_ONLY) > 100
+    # The RP's measure import (upload/preview and take) is closed as a whole to ZE and providers.
+    authority_only_names = {name for _route, name, _kwargs in AUTHORITY_ONLY}
+    assert {"aqb_measure_import:upload", "aqb_measure_import:take"} <= authority_only_names
 
 
 def test_every_monitoring_admin_url_has_a_scope_test():

@@ -1,0 +1,41 @@
+"""`manage.py import_measures <file> [--dry-run]`: the RP's import of measures and providers.
+
+Prints a German summary and the reasons of every refused row. Exit code 0 when the file
+could be read (whatever rows were refused), 2 when the file cannot be used (reason on stderr).
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+from aqb_monitoring.measure_import import ImportFileError, check_measure_import, do_measure_import
+
+
+class Command(BaseCommand):
+    help = "Importiert Maßnahmen und Träger aus dem RP-Datenbestand (.xlsx oder CSV); gleiche Nummer = Änderung."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Excel-Datei (.xlsx) oder CSV-Datei (UTF-8, Semikolon oder Komma)")
+        parser.add_argument("--dry-run", action="store_true", help="Nur prüfen, nichts speichern.")
+
+    def handle(self, *args, file, dry_run, **options):
+        try:
+            preview = check_measure_import(file) if dry_run else do_measure_import(file)
+        except (ImportFileError, OSError) as error:
+            self.stderr.write(getattr(error, "message", None) or str(error))
+            sys.exit(2)
+        counts = preview.counts
+        verb = "würden" if dry_run else "wurden"
+        self.stdout.write(
+            f"{counts['create']} neu, {counts['update']} geändert, {counts['unchanged']} unverändert, "
+            f"{counts['rejected']} nicht übernommen ({verb} so importiert)."
+        )
+        created = preview.as_dict()["new_providers"]
+        if created:
+            self.stdout.write(f"Neue Träger ({'würden angelegt' if dry_run else 'angelegt'}): " + ", ".join(created))
+        for row in preview.rows:
+            if row.action == "update":
+                changed = "; ".join(f"{label}: {old or '(leer)'} → {new or '(leer)'}" for label, (old, new) in row.changes.items())
+                self.stdout.write(f"Zeile {row.row} ({row.number}): geändert: {changed}")
+            for message in row.errors:
+                self.stdout.write(f"Zeile {row.row} ({row.number or '–'}): {message}")

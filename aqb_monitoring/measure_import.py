@@ -1,0 +1,855 @@
+"""The RP's import of measures and providers (DOMAIN §2): `read_measure_file` →
+`validate_measure_rows` → `do_measure_import`.
+
+Measures and providers enter the portal only this way: a file of the RP database (.xlsx, or
+CSV in UTF-8 with semicolon or comma), columns matched by their German header. The import
+is re-runnable: the measure number is the key, the same number updates the measure.
+
+- `read_measure_file` refuses an unusable file with one German message (ImportFileError),
+  reusing the participant importer's safe reading (size, zip-bomb and encryption checks
+  before python-calamine parses anything).
+- `validate_measure_rows` decides per row create / update / unchanged / rejected, with
+  German reasons and the changed fields. It writes nothing (dry run, preview).
+- `do_measure_import` validates again inside one transaction and writes: new providers,
+  measures (their save re-syncs the guardian grants, signals.py), interim-report dates,
+  successor links (after all rows, so the order in the file does not matter), audit entries.
+"""
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Max, Min, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from python_calamine import CalamineError, CalamineWorkbook
+
+from . import permissions
+from .excel.importer import (
+    CFB_MAGIC,
+    ImportFileError,
+    _as_file,
+    _file_size,
+    check_archive,
+    display,
+    parse_date,
+)
+from .excel.layout import normalise
+from .models import (
+    MEASURE_NUMBER_PATTERN,
+    AuditAction,
+    AuditEntry,
+    GrantRecipient,
+    InterimDueDate,
+    MainGoal,
+    Measure,
+    MeasureType,
+    Participant,
+    ProgrammeLine,
+    Provider,
+)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the RP database of all measures is a few hundred KB
+MAX_ROWS = 20_000
+SHEET_NAME = "Maßnahmen"  # preferred sheet of a workbook; else the first one
+
+ACTION_CREATE = "create"
+ACTION_UPDATE = "update"
+ACTION_UNCHANGED = "unchanged"
+ACTION_REJECTED = "rejected"
+ACTIONS = (ACTION_CREATE, ACTION_UPDATE, ACTION_UNCHANGED, ACTION_REJECTED)
+ACTION_LABELS = {
+    ACTION_CREATE: gettext_lazy("neu"),
+    ACTION_UPDATE: gettext_lazy("Änderung"),
+    ACTION_UNCHANGED: gettext_lazy("unverändert"),
+    ACTION_REJECTED: gettext_lazy("nicht übernommen"),
+}
+
+NUMBER_PARTS = re.compile(r"^AQB(?P<year>\d{2})-(?P<gk>[A-Z]{1,6})-(?P<type>M[1-4])-(?P<seq>\d{2,3})$")
+
+
+# ---------------------------------------------------------------------------
+# Columns
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: object  # lazy German header
+    required: bool = False
+
+
+COLUMNS = [
+    Column("number", gettext_lazy("Maßnahmennummer"), required=True),
+    Column("title", gettext_lazy("Titel"), required=True),
+    Column("measure_type", gettext_lazy("Maßnahmeart"), required=True),
+    Column("programme_line", gettext_lazy("Programmlinie"), required=True),
+    Column("start_date", gettext_lazy("Beginn"), required=True),
+    Column("end_date", gettext_lazy("Ende"), required=True),
+    Column("main_goal", gettext_lazy("Hauptziel")),
+    Column("grant_recipient", gettext_lazy("Zuwendungsempfänger"), required=True),
+    Column("provider", gettext_lazy("Träger")),
+    Column("provider_external_id", gettext_lazy("Träger-ID")),
+    Column("provider_email", gettext_lazy("Träger-E-Mail")),
+    Column("planned_participants", gettext_lazy("Geplante Teilnehmende")),
+    Column("budget_year", gettext_lazy("Budgetjahr")),
+    Column("interim_due_dates", gettext_lazy("Termine Zwischenmeldung")),
+    Column("successor", gettext_lazy("Folgemaßnahme")),
+]
+COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
+# Fields compared for the diff, in the order shown (provider id/e-mail only apply to new providers).
+COMPARED = ["title", "measure_type", "programme_line", "start_date", "end_date", "main_goal", "provider",
+            "planned_participants", "budget_year", "interim_due_dates", "successor"]
+
+
+def header_key(text):
+    """Headers match ignoring case, spaces, hyphens and a trailing '*': 'Träger-E-Mail' = 'träger e-mail'."""
+    return re.sub(r"[^0-9a-zäöüß]", "", normalise(str(text)))
+
+
+def header_of(key):
+    return str(COLUMN_BY_KEY[key].header)
+
+
+# ---------------------------------------------------------------------------
+# read_measure_file
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class FileRow:
+    number: int  # row (line) number in the file, header = 1 when it is the first row
+    cells: dict  # column key -> raw value ("" when empty)
+
+
+@dataclass
+class MeasureFile:
+    rows: list
+    present: set  # column keys the header names
+    ignored_headers: list = field(default_factory=list)
+    kind: str = "xlsx"
+
+
+def read_measure_file(source):
+    """The rows of an .xlsx or CSV file, or ImportFileError with the German reason."""
+    fileobj = _as_file(source)
+    try:
+        size = _file_size(fileobj)
+        if size == 0:
+            raise ImportFileError(_("Die Datei ist leer."))
+        if size > MAX_FILE_BYTES:
+            raise ImportFileError(_("Die Datei ist größer als %(mb)d MB. Bitte teilen Sie sie auf.") % {
+                "mb": MAX_FILE_BYTES // (1024 * 1024)})
+        head = fileobj.read(8)
+        fileobj.seek(0)
+        if head.startswith(b"PK") or head == CFB_MAGIC:
+            table, kind = _xlsx_table(fileobj), "xlsx"
+        else:
+            table, kind = _csv_table(fileobj.read()), "csv"
+    finally:
+        if isinstance(source, str) or hasattr(source, "__fspath__"):
+            fileobj.close()
+    return _rows_from_table(table, kind)
+
+
+def _xlsx_table(fileobj):
+    """(row number, cells) of the sheet "Maßnahmen" or the first sheet, after the archive checks."""
+    check_archive(fileobj)
+    fileobj.seek(0)
+    try:
+        workbook = CalamineWorkbook.from_filelike(fileobj)
+    except (CalamineError, OSError, EOFError, ValueError) as error:
+        raise ImportFileError(_("Die Datei ist beschädigt oder unvollständig (z. B. abgebrochener Download).")) from error
+    try:
+        names = workbook.sheet_names
+        name = SHEET_NAME if SHEET_NAME in names else names[0]
+        sheet = workbook.get_sheet_by_name(name)
+        return [(index + 1, list(row)) for index, row in enumerate(sheet.iter_rows())]
+    except (CalamineError, IndexError, OSError, EOFError, ValueError, RuntimeError) as error:
+        raise ImportFileError(_("Die Datei ist beschädigt oder unvollständig (z. B. abgebrochener Download).")) from error
+    finally:
+        workbook.close()
+
+
+def _csv_table(data):
+    """CSV in UTF-8 (with or without BOM); the delimiter (; or ,) is the one the header line uses more."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_(
+            "Die CSV-Datei ist nicht UTF-8-kodiert. Bitte in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“ "
+            "speichern oder eine Excel-Datei (.xlsx) hochladen.")) from error
+    if "\x00" in text:
+        raise ImportFileError(_("Die Datei ist weder eine Excel-Datei (.xlsx) noch eine CSV-Datei."))
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = "," if first_line.count(",") > first_line.count(";") else ";"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        raise ImportFileError(_("Die CSV-Datei ist fehlerhaft (%(error)s).") % {"error": error}) from error
+
+
+def _rows_from_table(table, kind):
+    header_index = next((i for i, (_n, row) in enumerate(table) if any(display(cell).strip() for cell in row)), None)
+    if header_index is None:
+        raise ImportFileError(_("Die Datei enthält keine Daten."))
+    positions, ignored = _map_headers(table[header_index][1])
+    rows = []
+    for number, raw in table[header_index + 1:]:
+        cells = {}
+        for key, position in positions.items():
+            value = raw[position] if position < len(raw) else ""
+            cells[key] = value.strip() if isinstance(value, str) else value
+        if all(display(value) == "" for value in cells.values()):
+            continue
+        rows.append(FileRow(number=number, cells=cells))
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(_("Die Datei enthält mehr als %(max)d Zeilen. Bitte teilen Sie sie auf.") % {"max": MAX_ROWS})
+    if not rows:
+        raise ImportFileError(_("Die Datei enthält keine Maßnahmen: unter der Kopfzeile stehen keine Zeilen mit Daten."))
+    return MeasureFile(rows=rows, present=set(positions), ignored_headers=ignored, kind=kind)
+
+
+def _map_headers(header_row):
+    by_header = {header_key(column.header): column for column in COLUMNS}
+    positions, ignored, duplicates = {}, [], []
+    for index, text in enumerate(header_row):
+        shown = display(text).strip()
+        if not shown:
+            continue
+        column = by_header.get(header_key(shown))
+        if column is None:
+            ignored.append(shown)
+        elif column.key in positions:
+            duplicates.append(shown)
+        else:
+            positions[column.key] = index
+    missing = [str(column.header) for column in COLUMNS if column.required and column.key not in positions]
+    if missing:
+        raise ImportFileError(_(
+            "In der Kopfzeile fehlen die Spalten %(names)s. Die erste Zeile muss die Spaltenüberschriften enthalten "
+            "(Reihenfolge beliebig).") % {"names": ", ".join(f"„{name}“" for name in missing)})
+    if duplicates:
+        raise ImportFileError(_("Die Spalte %(names)s kommt in der Kopfzeile mehrfach vor.") % {
+            "names": ", ".join(f"„{name}“" for name in duplicates)})
+    return positions, ignored
+
+
+# ---------------------------------------------------------------------------
+# Values shared with the admin form
+# ---------------------------------------------------------------------------
+
+
+def format_date(value):
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def parse_interim_dates(value):
+    """Dates separated by comma, semicolon or line breaks -> (sorted set of dates, German errors).
+
+    Shared by the import column "Termine Zwischenmeldung" and the RP's measure form.
+    """
+    if isinstance(value, datetime.date | datetime.datetime) or (isinstance(value, int | float) and not isinstance(value, bool)):
+        parsed = parse_date(value)
+        return ([parsed], []) if isinstance(parsed, datetime.date) else ([], [_bad_date(parsed)])
+    dates, errors = set(), []
+    for part in re.split(r"[,;\n]+", str(value or "")):
+        part = part.strip()
+        if not part:
+            continue
+        parsed = parse_date(part)
+        if isinstance(parsed, datetime.date):
+            dates.add(parsed)
+        else:
+            errors.append(_bad_date(part))
+    return sorted(dates), errors
+
+
+def format_interim_dates(dates):
+    return ", ".join(format_date(value) for value in sorted(dates))
+
+
+def _bad_date(text):
+    return _("„%(text)s“ ist kein Datum (TT.MM.JJJJ).") % {"text": display(text)}
+
+
+# ---------------------------------------------------------------------------
+# validate_measure_rows: the preview (pure)
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class NewProvider:
+    """A provider the import would create (not saved during validation)."""
+
+    name: str
+    grant_recipient: object
+    external_id: str = ""
+    contact_email: str = ""
+    rows: list = field(default_factory=list)
+    instance: object = None
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass
+class RowResult:
+    row: int
+    number: str
+    action: str = ""  # set by _finish_actions once every check has run
+    errors: list = field(default_factory=list)  # German reasons
+    changes: dict = field(default_factory=dict)  # column header -> [old, new]
+    values: dict = field(default_factory=dict)  # model values to write (not serialised)
+    measure: object = None  # the stored measure on update
+    successor_number: str | None = None  # None: column absent or row rejected early
+
+    def reject(self, message):
+        self.errors.append(message)
+        self.action = ACTION_REJECTED
+
+    def as_dict(self):
+        return {"row": self.row, "number": self.number, "action": self.action,
+                "action_label": str(ACTION_LABELS[self.action]), "errors": list(self.errors),
+                "changes": [[label, old, new] for label, (old, new) in self.changes.items()]}
+
+
+@dataclass
+class Preview:
+    rows: list
+    new_providers: list = field(default_factory=list)
+    ignored_headers: list = field(default_factory=list)
+
+    @property
+    def counts(self):
+        return {action: sum(1 for row in self.rows if row.action == action) for action in ACTIONS}
+
+    @property
+    def taken(self):
+        return [row for row in self.rows if row.action in (ACTION_CREATE, ACTION_UPDATE)]
+
+    def as_dict(self):
+        return {"rows": [row.as_dict() for row in self.rows], "counts": self.counts,
+                "new_providers": [f"{p.name} ({p.grant_recipient.abbreviation})" for p in self.new_providers
+                                  if any(r.action in (ACTION_CREATE, ACTION_UPDATE) for r in p.rows)],
+                "ignored_headers": self.ignored_headers}
+
+
+class Catalogue:
+    """Entries of one catalogue found by code or label, case- and space-insensitive."""
+
+    def __init__(self, queryset):
+        self.entries = list(queryset)
+        self.lookup = {}
+        for entry in self.entries:
+            self.lookup.setdefault(normalise(entry.label), entry)
+        for entry in self.entries:  # codes win over labels
+            self.lookup[normalise(entry.code)] = entry
+
+    def get(self, text):
+        return self.lookup.get(normalise(text))
+
+
+class Context:
+    """Everything validation reads from the database, loaded in a fixed number of queries."""
+
+    def __init__(self, numbers):
+        self.types = Catalogue(MeasureType.objects.all())
+        self.lines = Catalogue(ProgrammeLine.objects.all())
+        self.goals = Catalogue(MainGoal.objects.prefetch_related("measure_types"))
+        recipients = list(GrantRecipient.objects.all())
+        self.recipients = {normalise(r.abbreviation): r for r in recipients if r.abbreviation}
+        self.recipients_by_name = {normalise(r.name): r for r in recipients}
+        self.providers = list(Provider.objects.select_related("grant_recipient"))
+        from django.contrib.auth.models import Group
+
+        self.group_names = set(Group.objects.filter(name__startswith="Organisation: ").values_list("name", flat=True))
+        self.measures = {
+            m.number: m
+            for m in Measure.objects.filter(number__in=numbers)
+            .select_related("measure_type", "programme_line", "main_goal", "grant_recipient", "provider", "successor")
+            .prefetch_related("interim_due_dates")
+        }
+        self.participant_dates = _participant_dates([m.pk for m in self.measures.values()])
+        self.new_providers = {}  # (grant recipient id, normalised name) -> NewProvider
+
+    def provider_for(self, grant_recipient, name, external_id):
+        """The existing provider of this ZE (by Träger-ID, else by name), else None."""
+        own = [p for p in self.providers if p.grant_recipient_id == grant_recipient.pk]
+        if external_id:
+            found = next((p for p in own if p.external_id and p.external_id == external_id), None)
+            if found:
+                return found
+        return next((p for p in own if normalise(p.name) == normalise(name)), None)
+
+    def name_taken_elsewhere(self, grant_recipient, name):
+        """A provider of another ZE (or any organisation's group) already has this name.
+
+        Each organisation owns the auth group named after it (Organisation.save), so a second
+        provider of the same name cannot be created; the RP has to make the name unique.
+        """
+        other = next((p for p in self.providers if normalise(p.name) == normalise(name)
+                      and p.grant_recipient_id != grant_recipient.pk), None)
+        if other is not None:
+            return other.grant_recipient
+        planned = next((p for (gr_id, key), p in self.new_providers.items()
+                        if key == normalise(name) and gr_id != grant_recipient.pk), None)
+        if planned is not None:
+            return planned.grant_recipient
+        if f"Organisation: provider: {name}"[:150] in self.group_names:
+            return True
+        return None
+
+
+def _participant_dates(measure_ids):
+    """Per measure: earliest/latest entry, latest exit, and the dates V7/V8 tie to the measure's start/end."""
+    if not measure_ids:
+        return {}
+    carried = Q(carried_over_from__isnull=False)
+    carrying = Q(destination__is_carry_over=True, exit_date__isnull=False)
+    rows = (
+        Participant.objects.filter(measure_id__in=measure_ids)
+        .values("measure_id")
+        .annotate(
+            min_entry=Min("entry_date"), max_entry=Max("entry_date"), max_exit=Max("exit_date"),
+            carried_min=Min("entry_date", filter=carried), carried_max=Max("entry_date", filter=carried),
+            carrying_min=Min("exit_date", filter=carrying), carrying_max=Max("exit_date", filter=carrying),
+        )
+    )
+    return {row.pop("measure_id"): row for row in rows}
+
+
+def validate_measure_rows(read):
+    """Every row checked against the catalogues, grant recipients and stored measures; writes nothing."""
+    numbers = [display(row.cells.get("number", "")).strip().upper() for row in read.rows]
+    context = Context(numbers)
+    rows_of_number = {}
+    for row, number in zip(read.rows, numbers, strict=True):
+        rows_of_number.setdefault(number, []).append(row.number)
+    results = []
+    for row, number in zip(read.rows, numbers, strict=True):
+        result = RowResult(row=row.number, number=number)
+        _validate_row(result, row.cells, read.present, context)
+        others = [str(n) for n in rows_of_number.get(number, ()) if n != row.number]
+        if number and others:
+            result.reject(_("Die Maßnahmennummer steht mehrfach in der Datei (auch in Zeile %(rows)s); keine dieser "
+                            "Zeilen wird übernommen.") % {"rows": ", ".join(others)})
+        results.append(result)
+    _check_successors(results, context)
+    _finish_actions(results)
+    new_providers = list(context.new_providers.values())
+    return Preview(rows=results, new_providers=new_providers, ignored_headers=read.ignored_headers)
+
+
+def check_measure_import(source, user=None):
+    """The dry run: what `do_measure_import` would do with this file, row by row. Writes nothing."""
+    _check_user(user)
+    return validate_measure_rows(read_measure_file(source))
+
+
+def _check_user(user):
+    if user is not None and not permissions.is_authority(user):
+        from .services import ServiceError
+
+        raise ServiceError(_("Nur das Regierungspräsidium darf Maßnahmen importieren."))
+
+
+def _text(cells, key):
+    return display(cells.get(key, "")).strip()
+
+
+def _validate_row(result, cells, present, context):
+    """Parse and check one row; fills result.values and, for a stored measure, result.changes."""
+    values = {}
+    number = result.number
+    parts = NUMBER_PARTS.match(number) if re.match(MEASURE_NUMBER_PATTERN, number) else None
+    if not number:
+        result.reject(_("Die Maßnahmennummer fehlt."))
+    elif parts is None:
+        result.reject(_("Die Maßnahmennummer „%(number)s“ hat nicht das Format AQB<Jahr>-<GK>-<Art>-<Nr.>, "
+                        "z. B. AQB26-KS-M1-01.") % {"number": number})
+    title = _text(cells, "title")
+    if not title:
+        result.reject(_("Der Titel fehlt."))
+    elif len(title) > Measure._meta.get_field("title").max_length:
+        result.reject(_("Der Titel ist länger als 300 Zeichen."))
+    values["title"] = title
+
+    values["measure_type"] = _catalogue_value(result, context.types, _text(cells, "measure_type"), "measure_type", True)
+    values["programme_line"] = _catalogue_value(result, context.lines, _text(cells, "programme_line"), "programme_line", True)
+    if "main_goal" in present:
+        goal = _catalogue_value(result, context.goals, _text(cells, "main_goal"), "main_goal", False)
+        measure_type = values["measure_type"]
+        if goal and measure_type and goal.measure_types.all() and measure_type not in goal.measure_types.all():
+            result.reject(_("Das Hauptziel „%(goal)s“ ist für %(type)s nicht vorgesehen.") % {
+                "goal": goal.label, "type": measure_type.label})
+        values["main_goal"] = goal
+
+    for key in ("start_date", "end_date"):
+        values[key] = _date_value(result, cells.get(key, ""), key)
+    if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
+        result.reject(_("Das Ende (%(end)s) liegt vor dem Beginn (%(start)s).") % {
+            "end": format_date(values["end_date"]), "start": format_date(values["start_date"])})
+
+    recipient_text = _text(cells, "grant_recipient")
+    recipient = context.recipients.get(normalise(recipient_text)) or context.recipients_by_name.get(normalise(recipient_text))
+    if not recipient_text:
+        result.reject(_("Der Zuwendungsempfänger fehlt."))
+    elif recipient is None:
+        result.reject(_("Zuwendungsempfänger „%(text)s“ ist im Portal nicht angelegt. Die 26 Gebietskörperschaften "
+                        "legt das RP unter „Organisationen“ an (Kürzel wie in der Maßnahmennummer).") % {"text": recipient_text})
+    values["grant_recipient"] = recipient
+
+    if parts:
+        if recipient is not None and parts["gk"] != (recipient.abbreviation or "").upper():
+            result.reject(_("Die Maßnahmennummer nennt die Gebietskörperschaft %(gk)s, der Zuwendungsempfänger ist "
+                            "%(recipient)s (%(abbreviation)s).") % {
+                "gk": parts["gk"], "recipient": recipient.name, "abbreviation": recipient.abbreviation})
+        if values["measure_type"] is not None and parts["type"] != values["measure_type"].code.upper():
+            result.reject(_("Die Maßnahmennummer nennt die Maßnahmeart %(part)s, die Spalte „Maßnahmeart“ %(type)s.") % {
+                "part": parts["type"], "type": values["measure_type"].code})
+    values["budget_year"] = _budget_year(result, cells, present, parts)
+    if "planned_participants" in present:
+        values["planned_participants"] = _planned(result, cells.get("planned_participants", ""))
+    if "interim_due_dates" in present:
+        dates, errors = parse_interim_dates(cells.get("interim_due_dates", ""))
+        for message in errors:
+            result.reject(_("Termine Zwischenmeldung: %(message)s") % {"message": message})
+        values["interim_due_dates"] = dates
+    if "provider" in present and recipient is not None:
+        values["provider"] = _provider_value(result, cells, context, recipient)
+    if "successor" in present:
+        successor = _text(cells, "successor").upper()
+        result.successor_number = successor
+        values["successor"] = successor
+    result.values = values
+    measure = context.measures.get(number)
+    if measure is not None:
+        result.measure = measure
+        result.changes = _changes(measure, values)
+        _check_stored_measure(result, measure, values, context)
+
+
+def _catalogue_value(result, catalogue, text, key, required):
+    if not text:
+        if required:
+            result.reject(_("„%(column)s“ fehlt.") % {"column": header_of(key)})
+        return None
+    entry = catalogue.get(text)
+    if entry is None:
+        known = ", ".join(e.code for e in catalogue.entries if e.is_active)
+        result.reject(_("%(column)s „%(text)s“ ist unbekannt (Code oder Bezeichnung des Katalogs, z. B. %(known)s).") % {
+            "column": header_of(key), "text": text, "known": known})
+    return entry
+
+
+def _date_value(result, raw, key):
+    if display(raw).strip() == "":
+        result.reject(_("„%(column)s“ fehlt.") % {"column": header_of(key)})
+        return None
+    parsed = parse_date(raw)
+    if not isinstance(parsed, datetime.date):
+        result.reject(_("%(column)s: %(message)s") % {"column": header_of(key), "message": _bad_date(parsed)})
+        return None
+    return parsed
+
+
+def _budget_year(result, cells, present, parts):
+    """Given, or derived from the number's two-digit year; both must agree."""
+    derived = 2000 + int(parts["year"]) if parts else None
+    text = _text(cells, "budget_year") if "budget_year" in present else ""
+    if not text:
+        return derived
+    if not text.isdigit() or len(text) != 4:
+        result.reject(_("Budgetjahr „%(text)s“ ist keine vierstellige Jahreszahl.") % {"text": text})
+        return derived
+    year = int(text)
+    if derived is not None and year != derived:
+        result.reject(_("Das Budgetjahr %(year)d passt nicht zur Maßnahmennummer (AQB%(short)s → %(derived)d).") % {
+            "year": year, "short": parts["year"], "derived": derived})
+    return year
+
+
+def _planned(result, raw):
+    text = display(raw).strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        result.reject(_("Geplante Teilnehmende „%(text)s“ ist keine ganze Zahl.") % {"text": text})
+        return None
+    return int(text)
+
+
+def _provider_value(result, cells, context, recipient):
+    """The ZE's provider of that name (or Träger-ID), or a NewProvider the import would create."""
+    name = _text(cells, "provider")
+    if not name:
+        return None
+    external_id = _text(cells, "provider_external_id")
+    existing = context.provider_for(recipient, name, external_id)
+    if existing is not None:
+        return existing
+    key = (recipient.pk, normalise(name))
+    planned = context.new_providers.get(key)
+    if planned is None:
+        elsewhere = context.name_taken_elsewhere(recipient, name)
+        if elsewhere is not None:
+            where = _(" (beim Zuwendungsempfänger %(ze)s)") % {"ze": elsewhere} if elsewhere is not True else ""
+            result.reject(_("Eine Organisation namens „%(name)s“ gibt es bereits%(where)s. Ein Träger gehört genau einem "
+                            "Zuwendungsempfänger; bitte den Namen eindeutig machen (z. B. mit Ortszusatz).") % {
+                "name": name, "where": where})
+            return None
+        if len(name) > Provider._meta.get_field("name").max_length:
+            result.reject(_("Der Name des Trägers ist länger als 200 Zeichen."))
+            return None
+        email = _text(cells, "provider_email")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                result.reject(_("Träger-E-Mail „%(email)s“ ist keine gültige E-Mail-Adresse.") % {"email": email})
+                return None
+        planned = NewProvider(name=name, grant_recipient=recipient, external_id=external_id[:50], contact_email=email)
+        context.new_providers[key] = planned
+    planned.rows.append(result)
+    return planned
+
+
+def _shown(key, value):
+    """A value as the preview and the audit trail show it."""
+    if value is None or value == "":
+        return ""
+    if key == "interim_due_dates":
+        return format_interim_dates(value)
+    if isinstance(value, datetime.date):
+        return format_date(value)
+    if isinstance(value, NewProvider):
+        return _("%(name)s (wird neu angelegt)") % {"name": value.name}
+    if hasattr(value, "label"):
+        return value.label
+    if hasattr(value, "name"):
+        return value.name
+    return str(value)
+
+
+def _stored(measure, key):
+    if key == "interim_due_dates":
+        return [d.due_date for d in measure.interim_due_dates.all()]
+    if key == "successor":
+        return measure.successor.number if measure.successor_id else ""
+    return getattr(measure, key)
+
+
+def _changes(measure, values):
+    changes = {}
+    for key in COMPARED:
+        if key not in values:
+            continue
+        old, new = _shown(key, _stored(measure, key)), _shown(key, values[key])
+        if old != new:
+            changes[header_of(key)] = [old, new]
+    return changes
+
+
+def _check_stored_measure(result, measure, values, context):
+    """An update must not touch a closed measure or put recorded participants outside its dates."""
+    if not result.changes:
+        return
+    if measure.is_closed:
+        result.reject(_("Die Maßnahme ist abgeschlossen (Maßnahmenabschluss am %(date)s) und wird nicht mehr geändert. "
+                        "Zum Ändern muss sie zuerst wieder geöffnet werden.") % {
+            "date": format_date(measure.closed_at.date())})
+        return
+    dates = context.participant_dates.get(measure.pk)
+    start, end = values.get("start_date"), values.get("end_date")
+    if not dates or start is None or end is None:
+        return
+    for message in _participant_conflicts(dates, measure, start, end):
+        result.reject(message)
+
+
+def _participant_conflicts(dates, measure, start, end):
+    """German reasons why the new start/end would make recorded participants invalid (V4, V6, V7, V8)."""
+    found = []
+    if dates["min_entry"] and dates["min_entry"] < start:
+        found.append(_("Der neue Beginn %(start)s liegt nach dem Eintritt von Teilnehmenden (frühester Eintritt "
+                       "%(date)s).") % {"start": format_date(start), "date": format_date(dates["min_entry"])})
+    if dates["max_entry"] and dates["max_entry"] > end:
+        found.append(_("Das neue Ende %(end)s liegt vor dem Eintritt von Teilnehmenden (spätester Eintritt %(date)s).") % {
+            "end": format_date(end), "date": format_date(dates["max_entry"])})
+    if dates["max_exit"] and dates["max_exit"] > end:
+        found.append(_("Das neue Ende %(end)s liegt vor dem Austritt von Teilnehmenden (spätester Austritt %(date)s).") % {
+            "end": format_date(end), "date": format_date(dates["max_exit"])})
+    if start != measure.start_date and dates["carried_min"] is not None:
+        found.append(_("Aus dem Vorbudget übernommene Teilnehmende sind am bisherigen Beginn %(date)s eingetreten; "
+                       "der Beginn kann nicht mehr geändert werden.") % {"date": format_date(measure.start_date)})
+    if end != measure.end_date and dates["carrying_min"] is not None:
+        found.append(_("Teilnehmende, die im Folgebudget weitermachen, sind am bisherigen Ende %(date)s ausgetreten; "
+                       "das Ende kann nicht mehr geändert werden.") % {"date": format_date(measure.end_date)})
+    if found:
+        found.append(_("Bitte zuerst die Daten der Teilnehmenden anpassen oder die Termine im RP-Datenbestand prüfen."))
+    return found
+
+
+def _check_successors(results, context):
+    """Successor links, checked once all rows are known: same ZE, later budget year, each successor once.
+
+    Repeated until stable, because rejecting a row can invalidate a link to it.
+    """
+    by_number = {row.number: row for row in results}
+    stored_links = dict(
+        Measure.objects.filter(successor__isnull=False).values_list("number", "successor__number")
+    )
+    targets = {row.successor_number for row in results if row.successor_number}
+    stored_targets = {
+        m.number: m for m in Measure.objects.filter(number__in=targets).select_related("grant_recipient")
+    }
+    changed = True
+    while changed:
+        changed = False
+        final_links = dict(stored_links)
+        for row in results:
+            if row.successor_number is not None and not row.errors:
+                final_links[row.number] = row.successor_number
+        predecessors = {}
+        for number, target in final_links.items():
+            if target:
+                predecessors.setdefault(target, []).append(number)
+        for row in results:
+            target = row.successor_number
+            if not target or row.errors:
+                continue
+            message = _successor_problem(row, target, by_number, stored_targets, predecessors)
+            if message:
+                row.reject(message)
+                changed = True
+
+
+def _successor_problem(row, target, by_number, stored_targets, predecessors):
+    if target == row.number:
+        return _("Eine Maßnahme kann nicht ihre eigene Folgemaßnahme sein.")
+    in_file = by_number.get(target)
+    if in_file is not None and in_file.errors:
+        return _("Die Folgemaßnahme %(number)s wird in dieser Datei abgelehnt (Zeile %(row)d).") % {
+            "number": target, "row": in_file.row}
+    if in_file is not None:
+        recipient, year = in_file.values.get("grant_recipient"), in_file.values.get("budget_year")
+    elif target in stored_targets:
+        recipient, year = stored_targets[target].grant_recipient, stored_targets[target].budget_year
+    else:
+        return _("Die Folgemaßnahme %(number)s ist weder in dieser Datei noch im Portal vorhanden.") % {"number": target}
+    own_recipient, own_year = row.values.get("grant_recipient"), row.values.get("budget_year")
+    if recipient is not None and own_recipient is not None and recipient.pk != own_recipient.pk:
+        return _("Die Folgemaßnahme %(number)s gehört zu einem anderen Zuwendungsempfänger (%(other)s).") % {
+            "number": target, "other": recipient.abbreviation or recipient.name}
+    if year is not None and own_year is not None and year <= own_year:
+        return _("Die Folgemaßnahme %(number)s muss in einem späteren Budgetjahr liegen (%(year)d ist nicht nach "
+                 "%(own)d).") % {"number": target, "year": year, "own": own_year}
+    others = [n for n in predecessors.get(target, ()) if n != row.number]
+    if others:
+        return _("%(number)s ist bereits Folgemaßnahme von %(others)s; jede Maßnahme kann nur eine Vorgängerin "
+                 "haben.") % {"number": target, "others": ", ".join(sorted(others))}
+    return ""
+
+
+def _finish_actions(results):
+    for row in results:
+        if row.errors:
+            row.action = ACTION_REJECTED
+        elif row.measure is None:
+            row.action = ACTION_CREATE
+        elif row.changes:
+            row.action = ACTION_UPDATE
+        else:
+            row.action = ACTION_UNCHANGED
+
+
+# ---------------------------------------------------------------------------
+# do_measure_import: one transaction
+# ---------------------------------------------------------------------------
+
+FIELDS = ["title", "measure_type", "programme_line", "start_date", "end_date", "main_goal", "grant_recipient",
+          "provider", "planned_participants", "budget_year"]
+
+
+def do_measure_import(source, user=None):
+    """Validate the file against the data as they are now and write every create/update row.
+
+    One transaction; the stored measures of the file are locked first, so a measure cannot
+    be closed or get participants between the check and the write.
+    """
+    _check_user(user)
+    read = read_measure_file(source)
+    numbers = [display(row.cells.get("number", "")).strip().upper() for row in read.rows]
+    with transaction.atomic():
+        list(Measure.objects.select_for_update().filter(number__in=numbers).values_list("pk", flat=True))
+        preview = validate_measure_rows(read)
+        _create_providers(preview)
+        saved = {}
+        for row in preview.taken:
+            saved[row.number] = _save_measure(row)
+        _link_successors(preview, saved)
+        _write_audit(preview, saved, user)
+    return preview
+
+
+def _create_providers(preview):
+    for planned in preview.new_providers:
+        if any(row.action in (ACTION_CREATE, ACTION_UPDATE) for row in planned.rows):
+            planned.instance = Provider.objects.create(
+                name=planned.name, grant_recipient=planned.grant_recipient,
+                external_id=planned.external_id, contact_email=planned.contact_email,
+            )
+
+
+def _save_measure(row):
+    """Create or update the measure; its post_save signal re-syncs the grants (a new provider gets access,
+    the previous one loses it) and recomputes statuses when the dates changed."""
+    measure = row.measure or Measure(number=row.number)
+    for name in FIELDS:
+        if name in row.values:
+            value = row.values[name]
+            if isinstance(value, NewProvider):
+                value = value.instance
+            setattr(measure, name, value)
+    measure.save()
+    if "interim_due_dates" in row.values:
+        wanted = set(row.values["interim_due_dates"])
+        have = set(InterimDueDate.objects.filter(measure=measure).values_list("due_date", flat=True))
+        InterimDueDate.objects.filter(measure=measure, due_date__in=have - wanted).delete()
+        InterimDueDate.objects.bulk_create([InterimDueDate(measure=measure, due_date=d) for d in sorted(wanted - have)])
+    return measure
+
+
+def _link_successors(preview, saved):
+    """Clear the links that change first (a successor has one predecessor), then set the new ones."""
+    changing = [row for row in preview.taken if row.successor_number is not None
+                and (row.action == ACTION_CREATE or header_of("successor") in row.changes)]
+    if not changing:
+        return
+    Measure.objects.filter(pk__in=[saved[row.number].pk for row in changing]).update(successor=None)
+    targets = dict(Measure.objects.filter(number__in=[r.successor_number for r in changing if r.successor_number])
+                   .values_list("number", "pk"))
+    for row in changing:
+        if row.successor_number:
+            Measure.objects.filter(pk=saved[row.number].pk).update(successor_id=targets[row.successor_number])
+
+
+def _write_audit(preview, saved, user):
+    note = _("Maßnahmen-Import (RP)")
+    AuditEntry.objects.bulk_create([
+        AuditEntry(
+            user=user, measure=saved[row.number],
+            action=AuditAction.CREATE if row.action == ACTION_CREATE else AuditAction.CHANGE,
+            changes=row.changes if row.action == ACTION_UPDATE else {},
+            note=_("%(note)s, Zeile %(row)d") % {"note": note, "row": row.row},
+        )
+        for row in preview.taken
+    ])
