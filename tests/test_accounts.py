@@ -58,3 +58,12 @@ def test_createsuperuser_asks_for_email_and_password_only(db, monkeypatch):
     assert user.is_superuser and user.is_staff
     assert user.check_password("AQBdemo#!2026")
     assert get_user_model().REQUIRED_FIELDS == []
+
+
+def test_users_cannot_change_their_login_email_themselves(client, ze_kassel):
+    from django.contrib.auth.models import Permission
+
+    ze_kassel.groups.first().permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(ze_kassel)
+    page = client.get("/admin/account/").content.decode()
+    assert 'name="name_email-email"' not in page
