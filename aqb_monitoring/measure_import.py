@@ -368,9 +368,6 @@ class Context:
         self.recipients = {normalise(r.abbreviation): r for r in recipients if r.abbreviation}
         self.recipients_by_name = {normalise(r.name): r for r in recipients}
         self.providers = list(Provider.objects.select_related("grant_recipient"))
-        from django.contrib.auth.models import Group
-
-        self.group_names = set(Group.objects.filter(name__startswith="Organisation: ").values_list("name", flat=True))
         self.measures = {
             m.number: m
             for m in Measure.objects.filter(number__in=numbers)
@@ -390,11 +387,8 @@ class Context:
         return next((p for p in own if normalise(p.name) == normalise(name)), None)
 
     def name_taken_elsewhere(self, grant_recipient, name):
-        """A provider of another ZE (or any organisation's group) already has this name.
-
-        Each organisation owns the auth group named after it (Organisation.save), so a second
-        provider of the same name cannot be created; the RP has to make the name unique.
-        """
+        """The ZE of another provider of this name, if any: a provider belongs to one ZE, and two
+        of the same name would be mistaken for each other in lists and e-mails."""
         other = next((p for p in self.providers if normalise(p.name) == normalise(name)
                       and p.grant_recipient_id != grant_recipient.pk), None)
         if other is not None:
@@ -403,8 +397,6 @@ class Context:
                         if key == normalise(name) and gr_id != grant_recipient.pk), None)
         if planned is not None:
             return planned.grant_recipient
-        if f"Organisation: provider: {name}"[:150] in self.group_names:
-            return True
         return None
 
 
@@ -601,10 +593,9 @@ def _provider_value(result, cells, context, recipient):
     if planned is None:
         elsewhere = context.name_taken_elsewhere(recipient, name)
         if elsewhere is not None:
-            where = _(" (beim Zuwendungsempfänger %(ze)s)") % {"ze": elsewhere} if elsewhere is not True else ""
-            result.reject(_("Eine Organisation namens „%(name)s“ gibt es bereits%(where)s. Ein Träger gehört genau einem "
-                            "Zuwendungsempfänger; bitte den Namen eindeutig machen (z. B. mit Ortszusatz).") % {
-                "name": name, "where": where})
+            result.reject(_("Einen Träger namens „%(name)s“ gibt es bereits beim Zuwendungsempfänger %(ze)s. Ein "
+                            "Träger gehört genau einem Zuwendungsempfänger; bitte den Namen eindeutig machen "
+                            "(z. B. mit Ortszusatz).") % {"name": name, "ze": elsewhere})
             return None
         if len(name) > Provider._meta.get_field("name").max_length:
             result.reject(_("Der Name des Trägers ist länger als 200 Zeichen."))

@@ -98,10 +98,15 @@ class Organisation(models.Model):
         return self.kind == OrganisationKind.PROVIDER
 
     def save(self, *args, **kwargs):
-        """Every organisation gets its own group, named after it, for guardian's grants."""
-        if self.group_id is None:
-            self.group, _created = Group.objects.get_or_create(name=f"Organisation: {self.kind}: {self.name}"[:150])
+        """Every organisation gets a group of its own for guardian's grants.
+
+        The group is always new and named with the organisation's id, never looked up by
+        name: two providers of the same name (under different ZE) must not share rights.
+        """
         super().save(*args, **kwargs)
+        if self.group_id is None:
+            self.group = Group.objects.create(name=f"Organisation {self.pk}: {self.name}"[:150])
+            super().save(update_fields=["group"])
 
 
 class GrantRecipientManager(models.Manager):

@@ -115,3 +115,17 @@ def test_grants_are_stored_on_groups_not_users(measure_a, kassel, provider_org_a
     assert groups == {kassel.group_id, provider_org_a.group_id}
     assert not UserObjectPermission.objects.exists()
     assert Measure.objects.count() == 1 and Participant.objects.count() == 0
+
+
+def test_providers_of_the_same_name_under_different_grant_recipients_share_no_rights(kassel, fulda):
+    from aqb_monitoring.models import Provider
+    from tests.conftest import make_measure, make_user
+
+    kassel_provider = Provider.objects.create(name="Bildungswerk", grant_recipient=kassel)
+    fulda_provider = Provider.objects.create(name="Bildungswerk", grant_recipient=fulda)
+    assert kassel_provider.group_id != fulda_provider.group_id
+
+    measure = make_measure("AQB26-KS-M1-07", kassel, kassel_provider)
+    fulda_user = make_user("bildungswerk.fulda@example.org", fulda_provider)
+    assert not permissions.can_view(fulda_user, measure)
+    assert measure not in permissions.measures_for(fulda_user)
