@@ -40,10 +40,14 @@ if not SECRET_KEY:
         SECRET_KEY = key_file.read_text().strip()
     elif os.environ.get("PYTEST_VERSION"):
         SECRET_KEY = "test-only-key-" + "x" * 40
-    else:
-        raise ImproperlyConfigured(
-            "SECRET_KEY fehlt: ohne DEBUG muss die Umgebungsvariable SECRET_KEY gesetzt sein."
-        )
+    # Otherwise it stays empty: commands that need no key (migrate, makemigrations) still run,
+    # while the web entry points (wsgi.py, asgi.py) refuse to start, see require_secret_key().
+
+
+def require_secret_key():
+    """Called by wsgi.py and asgi.py: a served site without DEBUG needs a real SECRET_KEY."""
+    if not SECRET_KEY:
+        raise ImproperlyConfigured("SECRET_KEY fehlt: ohne DEBUG muss die Umgebungsvariable SECRET_KEY gesetzt sein.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

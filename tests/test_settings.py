@@ -39,10 +39,34 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_missing_secret_key_without_debug_is_refused():
-    result = run_manage("check")
+def test_missing_secret_key_without_debug_refuses_to_serve():
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PYTEST_VERSION"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import aqb_site.wsgi"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "SECRET_KEY fehlt" in result.stderr
+
+
+def test_missing_secret_key_fails_the_deploy_check():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", ALLOWED_HOSTS="aqb.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_commands_without_a_key_still_run_without_debug():
+    result = run_manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_wsgi_application_starts_with_a_key():
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PYTEST_VERSION"}}
+    environment["SECRET_KEY"] = "x" * 50
+    result = subprocess.run(
+        [sys.executable, "-c", "import aqb_site.wsgi; print(callable(aqb_site.wsgi.application))"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )
+    assert result.stdout.strip() == "True", result.stderr
 
 
 @pytest.mark.parametrize(
