@@ -489,9 +489,19 @@ def history_rows(entries):
 def participant_history(request, measure_pk, pk):
     measure = get_measure(request, measure_pk)
     participant = get_participant(request, measure, pk)
-    entries = AuditEntry.objects.filter(participant=participant).select_related("user").order_by("-timestamp", "-id")
-    page, query = page_of(request, entries)
     title = _("Verlauf von %(id)s") % {"id": participant.pseudonym}
+    return history_response(request, measure, AuditEntry.objects.filter(participant=participant), title, participant)
+
+
+def measure_history(request, measure_pk):
+    measure = get_measure(request, measure_pk)
+    title = _("Verlauf der Maßnahme %(number)s") % {"number": measure.number}
+    return history_response(request, measure, AuditEntry.objects.filter(measure=measure), title)
+
+
+def history_response(request, measure, entries, title, participant=None):
+    """One page of audit entries, newest first, for a measure or one of its participants."""
+    page, query = page_of(request, entries.select_related("user").order_by("-timestamp", "-id"))
     return TemplateResponse(
         request,
         "aqb_monitoring/history.html",
@@ -500,26 +510,6 @@ def participant_history(request, measure_pk, pk):
             "header_title": title,
             "measure": measure,
             "participant": participant,
-            "rows": history_rows(page.object_list),
-            "page_obj": page,
-            "query": query,
-        },
-    )
-
-
-def measure_history(request, measure_pk):
-    measure = get_measure(request, measure_pk)
-    entries = AuditEntry.objects.filter(measure=measure).select_related("user").order_by("-timestamp", "-id")
-    page, query = page_of(request, entries)
-    title = _("Verlauf der Maßnahme %(number)s") % {"number": measure.number}
-    return TemplateResponse(
-        request,
-        "aqb_monitoring/history.html",
-        {
-            "page_title": title,
-            "header_title": title,
-            "measure": measure,
-            "participant": None,
             "rows": history_rows(page.object_list),
             "page_obj": page,
             "query": query,
