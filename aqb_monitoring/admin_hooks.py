@@ -118,6 +118,16 @@ def hide_summary_for_tenants(request, summary_items):
         summary_items[:] = []
 
 
+@hooks.register("construct_help_menu")
+def hide_wagtail_guides_for_tenants(request, menu_items):
+    """Wagtail's release notes and editor guide are English and about pages, which ZE and providers never edit."""
+    if permissions.is_tenant(request.user):
+        menu_items[:] = [
+            item for item in menu_items
+            if item.name != "editor-guide" and not item.name.startswith("whats-new-in-wagtail")
+        ]
+
+
 @hooks.register("before_move_page")
 def no_page_moves_for_tenants(request, page, destination):
     """Wagtail shows the move confirmation (page titles, drafts too) before it checks any right."""

@@ -13,12 +13,15 @@ from django.db.models.deletion import Collector
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import URLPattern, path
+from django.utils.formats import date_format
 from django.utils.functional import classproperty
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
@@ -98,9 +101,28 @@ class AuthorityOnlyViewSet(SnippetViewSet):
         return authority_only_patterns(super().get_urlpatterns())
 
 
+def yes_no(value):
+    """German "ja"/"nein" for a flag in a listing: Wagtail would print Python's True/False."""
+    return _("ja") if value else _("nein")
+
+
+def active_column():
+    return Column("is_active", label=gettext_lazy("Aktiv"), accessor=lambda row: yes_no(row.is_active), sort_key="is_active")
+
+
+def closed_on_column():
+    """The closing day as TT.MM.JJJJ (Wagtail's default shows "20. Jan 10:00")."""
+    return Column(
+        "closed_at",
+        label=gettext_lazy("Abgeschlossen am"),
+        accessor=lambda row: date_format(localtime(row.closed_at), "d.m.Y") if row.closed_at else "",
+        sort_key="closed_at",
+    )
+
+
 def catalogue_viewset(model):
     """One viewset per catalogue model: label, code, order, active flag; searchable by label and code."""
-    list_display = ["label", "code", "sort_order", "is_active"]
+    list_display = ["label", "code", "sort_order", active_column()]
     list_filter = ["is_active"]
     if model.__name__ == "Question":
         list_display.insert(1, "block")
@@ -168,7 +190,7 @@ class MeasureViewSet(AuthorityOnlyViewSet):
     menu_label = gettext_lazy("Maßnahmen (Stammdaten)")
     url_prefix = "stammdaten/massnahmen"
     url_namespace = "aqb_measure_master"
-    list_display = ["number", "title", "grant_recipient", "provider", "measure_type", "budget_year", "closed_at"]
+    list_display = ["number", "title", "grant_recipient", "provider", "measure_type", "budget_year", closed_on_column()]
     list_filter = ["measure_type", "budget_year", "programme_line", "grant_recipient"]
     search_fields = ["number", "title"]
     ordering = ["-budget_year", "number"]
