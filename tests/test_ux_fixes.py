@@ -69,3 +69,12 @@ def test_message_boxes_carry_their_icon(client, provider_a, measure_a, url):
     start = page.index('class="help-block help-')
     box = page[start:page.index("</p>", start)]
     assert "<svg" in box
+
+
+def test_admin_home_offers_page_search_only_to_users_with_pages(client, provider_a, ze_kassel, rp_editor):
+    """ZE and providers may explore no page: the box only led to "keinen Zugang"."""
+    for user in (provider_a, ze_kassel):
+        client.force_login(user)
+        assert "Alle Seiten suchen" not in client.get("/admin/").content.decode()
+    client.force_login(rp_editor)
+    assert "Alle Seiten suchen" in client.get("/admin/").content.decode()
