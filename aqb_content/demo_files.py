@@ -8,6 +8,9 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from aqb_monitoring.excel.cells import safe_cell, safe_row
 
 DEMO_NOTE = (
     "Muster der Demo-Installation des AQB-Portals. Bitte verwenden Sie die vom RP Kassel veröffentlichte Fassung."
@@ -126,16 +129,16 @@ def build(spec):
 
 
 def build_xlsx(title, columns):
+    """A title, the demo note and a row of column headings, written through the portal's formula-safe cells."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = DEMO_NOTE
+    sheet.append([safe_cell(sheet, title, font=Font(bold=True, size=14))])
+    sheet.append(safe_row(sheet, [DEMO_NOTE]))
+    sheet.append([])
+    sheet.append([safe_cell(sheet, heading, font=Font(bold=True)) for heading in columns])
     for index, heading in enumerate(columns, start=1):
-        cell = sheet.cell(row=4, column=index, value=heading)
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = max(14, len(heading) + 2)
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(heading) + 2)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -3,7 +3,8 @@
 Written with openpyxl in write-only mode (streams rows, so a 10,000-row export stays
 fast and small in memory). Sheets: "Teilnehmende" (the data, drop-downs fed from the
 hidden "Listen" sheet), "Ausfüllhinweise" (one line per column), "Info" (measure
-number, export time, catalogue version).
+number, export time, catalogue version). Every row goes through `cells.safe_row`, so no
+text a user typed can reach a sheet as a formula.
 """
 
 import datetime
@@ -12,12 +13,12 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import ColumnDimension
 
+from .cells import safe_cell, safe_row
 from .layout import (
     KIND_BOOL,
     KIND_CHOICE,
@@ -36,8 +37,6 @@ from .layout import (
 DATE_FORMAT = "DD.MM.YYYY"
 TEXT_FORMAT = "@"
 MAX_ROW = 1_048_576
-# A text starting with one of these would be read by Excel as a formula (CSV/formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 HEADER_FONT = Font(bold=True)
@@ -45,25 +44,8 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 
 
-def text_cell(ws, value):
-    """A cell that Excel shows as text, never as a formula, whatever the text starts with."""
-    if not value or value[0] not in FORMULA_STARTS:
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
 def _header_cell(ws, value):
-    cell = WriteOnlyCell(ws, value=value)
-    if value and value[0] in FORMULA_STARTS:
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    cell.font = HEADER_FONT
-    cell.fill = HEADER_FILL
-    cell.alignment = HEADER_ALIGNMENT
-    return cell
+    return safe_cell(ws, value, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGNMENT)
 
 
 class ParticipantWorkbook:
@@ -78,7 +60,6 @@ class ParticipantWorkbook:
         self.sheet = self.workbook.create_sheet(SHEET_PARTICIPANTS)
         self.rows = 0
         self._date_columns = [i for i, c in enumerate(self.layout.columns) if c.kind == KIND_DATE]
-        self._text_columns = [i for i, c in enumerate(self.layout.columns) if c.kind in (KIND_ID, KIND_TEXT, KIND_CHOICE)]
         self._setup_sheet()
 
     # -- the data sheet ----------------------------------------------------------------------
@@ -142,19 +123,13 @@ class ParticipantWorkbook:
             self.sheet.data_validations.append(validation)
 
     def append(self, values):
-        """One participant row in layout order; text is injection-safe, dates show as TT.MM.JJJJ."""
+        """One participant row in layout order; text in any column stays text, dates show as TT.MM.JJJJ."""
         ws = self.sheet
-        for i in self._text_columns:
-            value = values[i]
-            if value and value[0] in FORMULA_STARTS:
-                values[i] = text_cell(ws, value)
         for i in self._date_columns:
             value = values[i]
             if value is not None:
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = DATE_FORMAT
-                values[i] = cell
-        ws.append(values)
+                values[i] = safe_cell(ws, value, number_format=DATE_FORMAT)
+        ws.append(safe_row(ws, values))
         self.rows += 1
 
     def append_text_row(self, texts, *extra):
@@ -170,7 +145,7 @@ class ParticipantWorkbook:
             elif value and column.kind == KIND_YEAR and value.isdigit():
                 value = int(value)
             values.append(value)
-        self.append(values + [text_cell(self.sheet, str(item)) for item in extra])
+        self.append(values + [str(item) for item in extra])
 
     # -- the other sheets ---------------------------------------------------------------------
 
@@ -188,10 +163,11 @@ class ParticipantWorkbook:
                 allowed = _("Datum TT.MM.JJJJ")
             elif column.kind == KIND_YEAR:
                 allowed = _("Jahr JJJJ")
-            ws.append([text_cell(ws, column.header), phase, text_cell(ws, column.hint), text_cell(ws, allowed)])
+            ws.append(safe_row(ws, [column.header, phase, column.hint, allowed]))
         ws.append([])
-        ws.append([_("Status: rot = Eintrittsdaten unvollständig, gelb = Austrittsdaten fehlen, grün = vollständig. "
-                     "Beim Hochladen werden gelbe und grüne Zeilen übernommen; die Vorschau nennt für jede Zeile die Gründe.")])
+        ws.append(safe_row(ws, [_(
+            "Status: rot = Eintrittsdaten unvollständig, gelb = Austrittsdaten fehlen, grün = vollständig. "
+            "Beim Hochladen werden gelbe und grüne Zeilen übernommen; die Vorschau nennt für jede Zeile die Gründe.")]))
 
     def _write_info(self):
         ws = self.workbook.create_sheet(SHEET_INFO)
@@ -199,20 +175,23 @@ class ParticipantWorkbook:
         ws.column_dimensions["B"] = ColumnDimension(ws, index="B", width=40)
         now = timezone.localtime()
         changed = timezone.localtime(self.catalogue_changed) if self.catalogue_changed else None
-        ws.append([_("Maßnahmennummer"), text_cell(ws, self.measure_number)])
-        ws.append([_("Exportiert am"), now.strftime("%d.%m.%Y %H:%M")])
-        ws.append([_("Katalogstand"), self.version])
-        ws.append([_("Kataloge geändert am"), changed.strftime("%d.%m.%Y %H:%M") if changed else ""])
-        ws.append([_("Anzahl Teilnehmende"), self.rows])
+        for label, value in (
+            (_("Maßnahmennummer"), self.measure_number),
+            (_("Exportiert am"), now.strftime("%d.%m.%Y %H:%M")),
+            (_("Katalogstand"), self.version),
+            (_("Kataloge geändert am"), changed.strftime("%d.%m.%Y %H:%M") if changed else ""),
+            (_("Anzahl Teilnehmende"), self.rows),
+        ):
+            ws.append(safe_row(ws, [label, value]))
 
     def _write_lists(self):
         ws = self.workbook.create_sheet(SHEET_LISTS)
         ws.sheet_state = "hidden"
         lists = list(self.lists.values())
-        ws.append([text_cell(ws, title) for title, _labels in lists])
+        ws.append(safe_row(ws, [title for title, _labels in lists]))
         longest = max((len(labels) for _title, labels in lists), default=0)
         for row in range(longest):
-            ws.append([text_cell(ws, labels[row]) if row < len(labels) else None for _title, labels in lists])
+            ws.append(safe_row(ws, [labels[row] if row < len(labels) else None for _title, labels in lists]))
 
     def save(self):
         """The finished workbook as bytes."""
