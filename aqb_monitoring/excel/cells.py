@@ -12,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_TEXT_PREFIX = "'"  # what Excel itself shows as "this cell is text" and does not display
+CSV_TEXT_PREFIX = "'"  # OWASP's advice for CSV: a leading apostrophe keeps the field from being evaluated
 
 
 def looks_like_formula(value):
