@@ -713,7 +713,9 @@ class ImportJobStatus(models.TextChoices):
     RUNNING = "running", _("wird gelesen")
     PREVIEW = "preview", _("Vorschau")
     FAILED = "failed", _("nicht lesbar")
+    TAKING = "taking", _("wird übernommen")
     DONE = "done", _("übernommen")
+    DISCARDED = "discarded", _("verworfen")
 
 
 class ImportJob(models.Model):
@@ -722,7 +724,9 @@ class ImportJob(models.Model):
 
     The file is the source of truth: "Übernehmen" reads it again with the corrections, so
     what is written is validated against the data as they are at that moment. The file is
-    deleted once the import is taken or discarded.
+    deleted once the import is taken or discarded; `manage.py purge_import_files` removes
+    what is left after AQB_IMPORT_RETENTION_HOURS (excel/housekeeping.py). A discarded job
+    keeps its row, emptied, so that a take from a second tab is answered in German.
     """
 
     measure = models.ForeignKey(Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="import_jobs")
@@ -738,6 +742,9 @@ class ImportJob(models.Model):
     preview = models.JSONField(_("Vorschau"), default=dict, blank=True)
     corrections = models.JSONField(_("Korrekturen"), default=dict, blank=True)
     outcome = models.JSONField(_("Ergebnis"), default=dict, blank=True)
+    # The reading worker's sign of life (jobs.record_progress); a queued or running job without
+    # one for AQB_IMPORT_STALE_AFTER lost its worker and is failed (housekeeping.fail_stale_jobs).
+    heartbeat_at = models.DateTimeField(_("Letztes Lebenszeichen"), null=True, blank=True)
     created_at = models.DateTimeField(_("Hochgeladen am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
 

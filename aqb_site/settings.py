@@ -6,6 +6,7 @@ a deployment sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and the SMTP variables
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -186,6 +187,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Uploaded participant data (Excel imports): never below MEDIA_ROOT, which is served publicly.
 AQB_PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
+# Excel imports hold participant data: an upload nobody takes or discards, and what is left of
+# a taken or discarded one, goes after this many hours (`manage.py purge_import_files`).
+AQB_IMPORT_RETENTION_HOURS = float(os.environ.get("AQB_IMPORT_RETENTION_HOURS", "24"))
+# A queued or running import without a sign of life for this long lost its worker (minutes in the environment).
+AQB_IMPORT_STALE_AFTER = timedelta(minutes=float(os.environ.get("AQB_IMPORT_STALE_AFTER", "10")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -195,6 +201,17 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+
+# Uploaded workbooks are read by a child process under these ceilings (imports/reader.py):
+# its address space, its CPU time, its wall-clock time; a file whose pre-check counts more
+# rows than AQB_IMPORT_INLINE_ROWS is read by the task worker, smaller ones in the request.
+AQB_IMPORT_READER_MEMORY_MB = int(os.environ.get("AQB_IMPORT_READER_MEMORY_MB", "1536"))
+AQB_IMPORT_READER_CPU_SECONDS = int(os.environ.get("AQB_IMPORT_READER_CPU_SECONDS", "180"))
+AQB_IMPORT_READER_TIMEOUT_SECONDS = int(os.environ.get("AQB_IMPORT_READER_TIMEOUT_SECONDS", "300"))
+AQB_IMPORT_INLINE_ROWS = int(os.environ.get("AQB_IMPORT_INLINE_ROWS", "2000"))
+AQB_IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("AQB_IMPORT_MAX_UNCOMPRESSED_MB", "600"))
+AQB_IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("AQB_IMPORT_MAX_COMPRESSION_RATIO", "100"))
+AQB_IMPORT_MAX_MERGED_RANGES = int(os.environ.get("AQB_IMPORT_MAX_MERGED_RANGES", "10000"))
 
 # Uploads: the Excel import accepts files up to 100 MB (handbook 5.3).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -222,6 +222,7 @@ SCOPE_CASES = {
     "aqb_excel:job_row": case_excel_job("aqb_excel:job_row", (2,)),
     "aqb_excel:job_take": case_excel_job("aqb_excel:job_take"),
     "aqb_excel:job_discard": case_excel_job("aqb_excel:job_discard"),
+    "aqb_excel:job_restart": case_excel_job("aqb_excel:job_restart"),
     "aqb_excel:job_left_out": case_excel_job("aqb_excel:job_left_out"),
     "aqb_monitoring:dashboard": case_dashboard,
     "aqb_monitoring:measure": case_measure,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("importe/<int:job_pk>/zeilen/<int:row_number>/", views.job_row, name="job_row"),
     path("importe/<int:job_pk>/uebernehmen/", views.job_take, name="job_take"),
     path("importe/<int:job_pk>/verwerfen/", views.job_discard, name="job_discard"),
+    path("importe/<int:job_pk>/erneut-starten/", views.job_restart, name="job_restart"),
     path("importe/<int:job_pk>/nicht-uebernommen.xlsx", views.job_left_out, name="job_left_out"),
 ]
 

@@ -3,6 +3,7 @@ correcting rows, taking the valid rows. Views and the task call these; they hold
 """
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import ImportJob, ImportJobStatus
@@ -27,7 +28,7 @@ def run_preview(job):
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.RUNNING, progress=0)
 
     def progress(done, total):
-        ImportJob.objects.filter(pk=job.pk).update(progress=done, total=total)
+        record_progress(job.pk, done, total)
 
     try:
         layout = Layout()
@@ -65,21 +66,123 @@ def correct_row(job, row_number, cells):
     return start_preview(job)
 
 
+# ---------------------------------------------------------------------------
+# Life cycle: a sign of life while reading; take once; discard; start again
+# ---------------------------------------------------------------------------
+
+
+class ImportJobGone(Exception):
+    """The job was discarded, taken or declared dead while its file was read: stop reading it."""
+
+
+class ImportJobRefused(Exception):
+    """A take, discard or restart that the job's state does not allow; `message` says why, in German."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# A progress report keeps the job alive only while someone waits for its preview.
+_READ_STATES = (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING, ImportJobStatus.PREVIEW)
+_DISCARDABLE = (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING, ImportJobStatus.PREVIEW, ImportJobStatus.FAILED)
+
+
+def record_progress(job_pk, done, total):
+    """Rows read so far and the reader's sign of life (housekeeping fails a job without one).
+
+    Raises ImportJobGone once the job was discarded, taken or failed meanwhile, so that a
+    worker does not bring back a preview that nobody wants any more.
+    """
+    alive = ImportJob.objects.filter(pk=job_pk, status__in=_READ_STATES).update(
+        progress=done, total=total, heartbeat_at=timezone.now())
+    if not alive:
+        raise ImportJobGone(job_pk)
+
+
+def _refused(job_pk, action):
+    """Why a job is not in the state that `action` (take, discard, restart) needs, in German."""
+    status = ImportJob.objects.filter(pk=job_pk).values_list("status", flat=True).first()
+    reason = {
+        ImportJobStatus.QUEUED: _("Die Datei wird noch gelesen; bitte warten Sie auf die Vorschau."),
+        ImportJobStatus.RUNNING: _("Die Datei wird noch gelesen; bitte warten Sie auf die Vorschau."),
+        ImportJobStatus.PREVIEW: _("Die Vorschau liegt bereits vor."),
+        ImportJobStatus.FAILED: _("Die Datei konnte nicht gelesen werden."),
+        ImportJobStatus.TAKING: _("Der Import wird gerade übernommen; bitte warten Sie auf das Ergebnis."),
+        ImportJobStatus.DONE: _("Der Import wurde bereits übernommen."),
+    }.get(status, _("Der Import wurde verworfen."))
+    return ImportJobRefused(f"{action} {reason}")
+
+
 def take(job, user):
-    """Write every valid row with complete entry data; the outcome lists created, updated and left-out rows."""
-    with job.file.open("rb") as stream:
-        outcome = do_import(stream, job.measure, user, corrections=job.corrections)
-    job.outcome = {
-        "created": outcome.created,
-        "updated": outcome.updated,
-        "unchanged": outcome.unchanged,
-        "left_out": [row.as_dict() for row in outcome.left_out],
-    }
-    job.status = ImportJobStatus.DONE
-    job.preview = preview_payload(outcome.preview)
-    job.save(update_fields=["outcome", "status", "preview", "updated_at"])
+    """Write every valid row with complete entry data, once; the outcome lists created, updated and left-out rows.
+
+    The claim (preview → "wird übernommen") is one conditional UPDATE, committed before the
+    work: a second click, a second tab or a discard meanwhile find the job claimed and are
+    refused. The work and the outcome are one transaction holding the job row's lock, so a
+    take either writes everything and its counts once, or nothing and the preview stays.
+    """
+    refusal = _("„Übernehmen“ ist nicht möglich:")
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.PREVIEW).update(
+        status=ImportJobStatus.TAKING, heartbeat_at=timezone.now(), updated_at=timezone.now())
+    if not claimed:
+        raise _refused(job.pk, refusal)
+    try:
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status != ImportJobStatus.TAKING:  # failed as interrupted meanwhile
+                raise _refused(job.pk, refusal)
+            with locked.file.open("rb") as stream:
+                outcome = do_import(stream, job.measure, user, corrections=locked.corrections)
+            locked.outcome = {
+                "created": outcome.created,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "left_out": [row.as_dict() for row in outcome.left_out],
+            }
+            # The outcome keeps the left-out rows (until AQB_IMPORT_RETENTION_HOURS); the preview
+            # and the corrections are participant data that nobody needs any more.
+            locked.status, locked.preview, locked.corrections = ImportJobStatus.DONE, {}, {}
+            locked.save(update_fields=["outcome", "status", "preview", "corrections", "updated_at"])
+    except BaseException:
+        ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.TAKING).update(
+            status=ImportJobStatus.PREVIEW, updated_at=timezone.now())
+        raise
+    job.status, job.outcome, job.preview, job.corrections = locked.status, locked.outcome, {}, {}
     discard_file(job)
     return outcome
+
+
+def discard(job):
+    """Drop an import that is not taken: its file, preview and corrections go, the emptied row stays
+    (until AQB_IMPORT_RETENTION_HOURS) so that a take from another tab is told it was discarded.
+
+    Refused while the job is being taken and once it is taken; a second discard does nothing.
+    """
+    now = timezone.now()
+    discarded = ImportJob.objects.filter(pk=job.pk, status__in=_DISCARDABLE).update(
+        status=ImportJobStatus.DISCARDED, preview={}, corrections={}, outcome={}, error="",
+        progress=0, total=0, updated_at=now)
+    if not discarded:
+        status = ImportJob.objects.filter(pk=job.pk).values_list("status", flat=True).first()
+        if status in (None, ImportJobStatus.DISCARDED):
+            return
+        raise _refused(job.pk, _("„Verwerfen“ ist nicht möglich:"))
+    job.status = ImportJobStatus.DISCARDED
+    discard_file(job)
+
+
+def restart(job):
+    """Read a failed job's file again (its worker died, or the user tries once more), if the file is still there."""
+    if not job.file or not job.file.storage.exists(job.file.name):
+        raise ImportJobRefused(_("Die Datei ist nicht mehr vorhanden. Bitte laden Sie sie erneut hoch."))
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.FAILED).update(
+        status=ImportJobStatus.QUEUED, error="", progress=0, total=0, heartbeat_at=timezone.now(),
+        updated_at=timezone.now())
+    if not claimed:
+        raise _refused(job.pk, _("„Erneut starten“ ist nicht möglich:"))
+    job.refresh_from_db()
+    return start_preview(job)
 
 
 def discard_file(job):

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import permissions, services
 from ..models import ImportJob, ImportJobStatus, MeasureType, Organisation, OrganisationKind
 from .export import export_filename, export_measure, export_measures
+from .housekeeping import fail_stale_jobs, retention_text
 from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
-from .jobs import correct_row, start_preview, take
+from .jobs import ImportJobRefused, correct_row, discard, restart, start_preview, take
 from .layout import KIND_BOOL, KIND_CHOICE, MEASURE_NUMBER, Layout, catalogue_version
 from .template import XLSX_CONTENT_TYPE, build_template
 
@@ -157,6 +158,7 @@ def measure_import(request, measure_pk):
         "page_title": _("Excel-Datei hochladen"), "header_title": _("Excel-Datei hochladen"),
         "measure": measure, "form": form, "editable": editable,
         "template_url": reverse("participant_template"),
+        "retention": retention_text(),
     })
 
 
@@ -195,18 +197,24 @@ def _rows_for_display(rows, layout):
 def job_detail(request, job_pk):
     """Progress while the file is read; then the preview of every row, or the outcome once taken."""
     job = _job(request, job_pk)
+    if fail_stale_jobs(ImportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
     layout = Layout()
     context = {"page_title": _("Excel-Import"), "header_title": _("Excel-Import: %(name)s") % {"name": job.original_name},
                "job": job, "measure": job.measure}
     if job.status == ImportJobStatus.DONE:
         context["outcome"] = job.outcome
         context["left_out"] = _rows_for_display(job.outcome.get("left_out", []), layout)
+        context["retention"] = retention_text()
         return TemplateResponse(request, "aqb_monitoring/excel/result.html", context)
-    if job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING):
+    if job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING, ImportJobStatus.TAKING):
         context["percent"] = int(100 * job.progress / job.total) if job.total else 0
         return TemplateResponse(request, "aqb_monitoring/excel/progress.html", context)
     if job.status == ImportJobStatus.FAILED:
+        context["can_restart"] = bool(job.file) and permissions.can_edit(request.user, job.measure)
         return TemplateResponse(request, "aqb_monitoring/excel/failed.html", context)
+    if job.status == ImportJobStatus.DISCARDED:
+        return TemplateResponse(request, "aqb_monitoring/excel/discarded.html", context)
     rows = job.preview.get("rows", [])
     only = request.GET.get("zeilen", "")
     if only in ACTION_LABELS:
@@ -265,14 +273,12 @@ def job_row(request, job_pk, row_number):
 @require_POST
 def job_take(request, job_pk):
     job = _job(request, job_pk)
-    if job.status != ImportJobStatus.PREVIEW:
-        return redirect("aqb_excel:job", job.pk)
     if not permissions.can_edit(request.user, job.measure):
         messages.error(request, _("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
         return redirect("aqb_excel:job", job.pk)
     try:
         outcome = take(job, request.user)
-    except ImportFileError as error:
+    except (ImportFileError, ImportJobRefused) as error:
         messages.error(request, error.message)
         return redirect("aqb_excel:job", job.pk)
     messages.success(request, _("%(created)d Teilnehmende angelegt, %(updated)d geändert, %(left)d nicht übernommen.") % {
@@ -282,14 +288,28 @@ def job_take(request, job_pk):
 
 @require_POST
 def job_discard(request, job_pk):
-    from .jobs import discard_file
-
     job = _job(request, job_pk)
-    measure_pk = job.measure_id
-    discard_file(job)
-    job.delete()
+    try:
+        discard(job)
+    except ImportJobRefused as error:
+        messages.error(request, error.message)
+        return redirect("aqb_excel:job", job.pk)
     messages.info(request, _("Der Import wurde verworfen; es wurde nichts übernommen."))
-    return redirect("aqb_monitoring:measure", measure_pk)
+    return redirect("aqb_monitoring:measure", job.measure_id)
+
+
+@require_POST
+def job_restart(request, job_pk):
+    """Read a failed job's file again (its worker died); the page then shows progress or the preview."""
+    job = _job(request, job_pk)
+    if not permissions.can_edit(request.user, job.measure):
+        messages.error(request, _("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
+        return redirect("aqb_excel:job", job.pk)
+    try:
+        restart(job)
+    except ImportJobRefused as error:
+        messages.error(request, error.message)
+    return redirect("aqb_excel:job", job.pk)
 
 
 @require_safe
