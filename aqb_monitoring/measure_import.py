@@ -6,7 +6,7 @@ CSV in UTF-8 with semicolon or comma), columns matched by their German header. T
 is re-runnable: the measure number is the key, the same number updates the measure.
 
 - `read_measure_file` refuses an unusable file with one German message (ImportFileError),
-  reusing the participant importer's safe reading (size, zip-bomb and encryption checks
+  reading a workbook through `imports.reader` (a child process under hard limits, the same checks
   before python-calamine parses anything).
 - `validate_measure_rows` decides per row create / update / unchanged / rejected, with
   German reasons and the changed fields. It writes nothing (dry run, preview).
@@ -27,19 +27,11 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from python_calamine import CalamineError, CalamineWorkbook
 
 from . import permissions
-from .excel.importer import (
-    CFB_MAGIC,
-    ImportFileError,
-    _as_file,
-    _file_size,
-    check_archive,
-    display,
-    parse_date,
-)
-from .excel.layout import normalise
+from .excel.importer import ImportFileError, display, parse_date
+from .imports import reader
+from .imports.sheets import CFB_MAGIC, clean_text, normalise
 from .models import (
     MEASURE_NUMBER_PATTERN,
     AuditAction,
@@ -56,6 +48,7 @@ from .models import (
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the RP database of all measures is a few hundred KB
 MAX_ROWS = 20_000
+MAX_COLUMNS = 100  # the RP database's export may carry more columns than the import uses
 SHEET_NAME = "Maßnahmen"  # preferred sheet of a workbook; else the first one
 
 ACTION_CREATE = "create"
@@ -126,6 +119,7 @@ def header_of(key):
 class FileRow:
     number: int  # row (line) number in the file, header = 1 when it is the first row
     cells: dict  # column key -> raw value ("" when empty)
+    problems: dict = field(default_factory=dict)  # column key -> reader.CELL_PROBLEMS code
 
 
 @dataclass
@@ -137,44 +131,40 @@ class MeasureFile:
 
 
 def read_measure_file(source):
-    """The rows of an .xlsx or CSV file, or ImportFileError with the German reason."""
-    fileobj = _as_file(source)
-    try:
-        size = _file_size(fileobj)
-        if size == 0:
-            raise ImportFileError(_("Die Datei ist leer."))
-        if size > MAX_FILE_BYTES:
-            raise ImportFileError(_("Die Datei ist größer als %(mb)d MB. Bitte teilen Sie sie auf.") % {
-                "mb": MAX_FILE_BYTES // (1024 * 1024)})
-        head = fileobj.read(8)
-        fileobj.seek(0)
-        if head.startswith(b"PK") or head == CFB_MAGIC:
-            table, kind = _xlsx_table(fileobj), "xlsx"
-        else:
-            table, kind = _csv_table(fileobj.read()), "csv"
-    finally:
-        if isinstance(source, str) or hasattr(source, "__fspath__"):
-            fileobj.close()
-    return _rows_from_table(table, kind)
+    """The rows of an .xlsx or CSV file, or ImportFileError with the German reason.
+
+    A workbook is read by `imports.reader` in a child process under hard limits; CSV is
+    plain text, parsed here by the standard library's csv module (linear, no native code).
+    """
+    content = source if isinstance(source, bytes | bytearray) else _read_bytes(source)
+    if not content:
+        raise ImportFileError(_("Die Datei ist leer."))
+    if len(content) > MAX_FILE_BYTES:
+        raise ImportFileError(_("Die Datei ist größer als %(mb)d MB. Bitte teilen Sie sie auf.") % {
+            "mb": MAX_FILE_BYTES // (1024 * 1024)})
+    if content[:2] == b"PK" or content[:8] == CFB_MAGIC:
+        return _rows_from_table(_xlsx_table(content), "xlsx")
+    return _rows_from_table(_csv_table(content), "csv")
 
 
-def _xlsx_table(fileobj):
-    """(row number, cells) of the sheet "Maßnahmen" or the first sheet, after the archive checks."""
-    check_archive(fileobj)
-    fileobj.seek(0)
+def _read_bytes(source):
+    """At most one byte more than allowed, from a path or a file object."""
+    if isinstance(source, str) or hasattr(source, "__fspath__"):
+        with open(source, "rb") as stream:
+            return stream.read(MAX_FILE_BYTES + 1)
+    source.seek(0)
+    return source.read(MAX_FILE_BYTES + 1)
+
+
+def _xlsx_table(content):
+    """(row number, cells, problems) of the sheet "Maßnahmen" or the first sheet, read under the reader's limits."""
     try:
-        workbook = CalamineWorkbook.from_filelike(fileobj)
-    except (CalamineError, OSError, EOFError, ValueError) as error:
-        raise ImportFileError(_("Die Datei ist beschädigt oder unvollständig (z. B. abgebrochener Download).")) from error
-    try:
-        names = workbook.sheet_names
-        name = SHEET_NAME if SHEET_NAME in names else names[0]
-        sheet = workbook.get_sheet_by_name(name)
-        return [(index + 1, list(row)) for index, row in enumerate(sheet.iter_rows())]
-    except (CalamineError, IndexError, OSError, EOFError, ValueError, RuntimeError) as error:
-        raise ImportFileError(_("Die Datei ist beschädigt oder unvollständig (z. B. abgebrochener Download).")) from error
-    finally:
-        workbook.close()
+        table = reader.read_workbook(
+            content, prefer=[SHEET_NAME], max_rows=MAX_ROWS + 1_000, max_columns=MAX_COLUMNS,
+            max_file_bytes=MAX_FILE_BYTES, no_sheet_message=_("Die Datei enthält kein Tabellenblatt."))
+    except reader.ReadError as error:
+        raise ImportFileError(error.message) from error
+    return [(row.index + 1, row.cells, row.problems or {}) for row in table.rows]
 
 
 def _csv_table(data):
@@ -189,27 +179,39 @@ def _csv_table(data):
         raise ImportFileError(_("Die Datei ist weder eine Excel-Datei (.xlsx) noch eine CSV-Datei."))
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "," if first_line.count(",") > first_line.count(";") else ";"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [(reader.line_num, row) for row in reader]
+        return [(lines.line_num, *_clean_csv_row(row)) for row in lines]
     except csv.Error as error:
         raise ImportFileError(_("Die CSV-Datei ist fehlerhaft (%(error)s).") % {"error": error}) from error
 
 
+def _clean_csv_row(row):
+    """A CSV row's cells, with control characters replaced and reported as the workbook reader does."""
+    cells, problems = [], {}
+    for column, text in enumerate(row):
+        clean, problem = clean_text(text)
+        cells.append(clean)
+        if problem:
+            problems[column] = problem
+    return cells, problems
+
+
 def _rows_from_table(table, kind):
-    header_index = next((i for i, (_n, row) in enumerate(table) if any(display(cell).strip() for cell in row)), None)
+    header_index = next((i for i, (_n, row, _p) in enumerate(table) if any(display(cell).strip() for cell in row)), None)
     if header_index is None:
         raise ImportFileError(_("Die Datei enthält keine Daten."))
     positions, ignored = _map_headers(table[header_index][1])
     rows = []
-    for number, raw in table[header_index + 1:]:
+    for number, raw, problems in table[header_index + 1:]:
         cells = {}
         for key, position in positions.items():
             value = raw[position] if position < len(raw) else ""
             cells[key] = value.strip() if isinstance(value, str) else value
         if all(display(value) == "" for value in cells.values()):
             continue
-        rows.append(FileRow(number=number, cells=cells))
+        row_problems = {key: problems[position] for key, position in positions.items() if position in problems}
+        rows.append(FileRow(number=number, cells=cells, problems=row_problems))
         if len(rows) > MAX_ROWS:
             raise ImportFileError(_("Die Datei enthält mehr als %(max)d Zeilen. Bitte teilen Sie sie auf.") % {"max": MAX_ROWS})
     if not rows:
@@ -428,6 +430,8 @@ def validate_measure_rows(read):
     results = []
     for row, number in zip(read.rows, numbers, strict=True):
         result = RowResult(row=row.number, number=number)
+        for key, problem in row.problems.items():
+            result.reject(f"{header_of(key)}: {reader.CELL_PROBLEMS[problem]}")
         _validate_row(result, row.cells, read.present, context)
         others = [str(n) for n in rows_of_number.get(number, ()) if n != row.number]
         if number and others:

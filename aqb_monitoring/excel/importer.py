@@ -1,9 +1,9 @@
 """Excel import of participants: `read_rows` → `validate_rows` → `do_import`.
 
-- `read_rows` turns an uploaded file into rows of raw cell values in layout order. It is
-  the robustness layer: it refuses what is not a usable .xlsx (not a zip, encrypted,
-  truncated, a zip bomb, no header) with one German message, before python-calamine
-  (fast, Rust) parses the sheet.
+- `read_rows` turns an uploaded file into rows of raw cell values in layout order. The file
+  itself is read by `imports.reader` in a child process under hard limits (size, archive,
+  a streaming pre-check of every sheet, memory and CPU time); whatever is wrong with it
+  comes back as one German message, never as a crash of the web server or the worker.
 - `validate_rows` parses every cell into the values the rules take and runs the one
   rule set (validation.py) per row: status, reasons per cell, create/update/unchanged
   and the changed fields. It writes nothing (dry run, preview).
@@ -13,16 +13,14 @@
 """
 
 import datetime
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
 
+from ..imports import reader
+from ..imports.sheets import header_key, normalise
 from ..models import (
     MEASURE_NUMBER_PATTERN,
     Answer,
@@ -54,17 +52,14 @@ from .layout import (
     SHEET_INFO,
     SHEET_PARTICIPANTS,
     Layout,
-    normalise,
 )
 
-# Ceilings, checked before anything is parsed (documented in the README).
+# Ceilings (documented in the README); the reader's own are settings (imports/reader.py).
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # handbook 5.3: at most 100 MB
-MAX_UNCOMPRESSED_BYTES = 600 * 1024 * 1024  # sum of the archive's declared member sizes
-MAX_COMPRESSION_RATIO = 100  # per member larger than RATIO_CHECK_FROM; real sheets compress 5-20x
-RATIO_CHECK_FROM = 1024 * 1024
 MAX_DATA_ROWS = 100_000
+SHEET_SLACK_ROWS = 1_000  # a header further down and blank rows: the sheet may reach a little further
+EXTRA_COLUMNS = 20  # a clerk's own columns beside the template's (ignored, but read)
 
-CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls are OLE compound files
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 MAX_EXCEL_SERIAL = 2958465  # 31.12.9999
 TRUE_WORDS = {"ja", "j", "wahr", "true", "yes", "x", "1"}
@@ -87,7 +82,7 @@ class ImportFileError(Exception):
 
 
 # ---------------------------------------------------------------------------
-# read_rows: the robustness layer
+# read_rows: the untrusted file, read by imports.reader in a process of its own
 # ---------------------------------------------------------------------------
 
 
@@ -96,6 +91,7 @@ class SheetRow:
     number: int  # Excel row number (header = 1 in the template)
     cells: list  # raw values in layout order ("" when empty or the column is absent)
     formula_keys: set = field(default_factory=set)  # columns whose formula has no stored value
+    problems: dict = field(default_factory=dict)  # column key -> reader.CELL_PROBLEMS code
 
 
 @dataclass
@@ -107,162 +103,68 @@ class ReadResult:
     ignored_headers: list = field(default_factory=list)
 
 
-def _as_file(source):
-    """A seekable binary file for a path, bytes or an (uploaded) file object."""
-    if isinstance(source, bytes | bytearray):
-        return io.BytesIO(source)
-    if isinstance(source, str) or hasattr(source, "__fspath__"):
-        return open(source, "rb")  # noqa: SIM115  (closed by the caller's `with`)
-    source.seek(0)
-    return source
+def max_columns(layout):
+    """Columns read from a sheet: the template's, plus room for a clerk's own notes; beyond is refused."""
+    return len(layout.columns) + EXTRA_COLUMNS
 
 
-def _file_size(fileobj):
-    fileobj.seek(0, io.SEEK_END)
-    size = fileobj.tell()
-    fileobj.seek(0)
-    return size
+def read_rows(source, layout=None, *, inline_max_rows=None, progress=None):
+    """The participant rows of an uploaded file, or ImportFileError with the German reason.
 
-
-def check_archive(fileobj):
-    """Refuse what is not a plain .xlsx, before any parser sees it. Returns the open ZipFile.
-
-    A 1 MB file may inflate to gigabytes of sheet XML (zip bomb): the declared member
-    sizes and their compression ratios are checked against the ceilings above.
+    NeedsBackground when `inline_max_rows` is given and the pre-check counts more rows.
     """
-    size = _file_size(fileobj)
-    if size == 0:
-        raise ImportFileError(_("Die Datei ist leer."))
-    if size > MAX_UPLOAD_BYTES:
-        raise ImportFileError(_("Die Datei ist größer als 100 MB. Bitte teilen Sie sie auf mehrere Dateien auf."))
-    head = fileobj.read(8)
-    fileobj.seek(0)
-    if head == CFB_MAGIC:
-        raise ImportFileError(_(
-            "Die Datei ist kennwortgeschützt (verschlüsselt) oder im alten Format .xls. "
-            "Bitte ohne Kennwort als Excel-Arbeitsmappe (.xlsx) speichern und erneut hochladen."))
-    if not head.startswith(b"PK"):
-        raise ImportFileError(_("Die Datei ist keine Excel-Datei im Format .xlsx. Bitte die Vorlage verwenden."))
+    layout = layout or Layout()
+    id_header = layout.by_key[PSEUDONYM].header
     try:
-        archive = zipfile.ZipFile(fileobj)
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise ImportFileError(_("Die Datei ist beschädigt oder unvollständig (z. B. abgebrochener Download).")) from error
-    names = {member.filename for member in members}
-    if "xl/workbook.xml" not in names:
-        raise ImportFileError(_("Die Datei ist keine Excel-Datei im Format .xlsx. Bitte die Vorlage verwenden."))
-    if any(member.flag_bits & 0x1 for member in members):
-        raise ImportFileError(_("Die Datei ist verschlüsselt. Bitte ohne Kennwort speichern und erneut hochladen."))
-    total = 0
-    for member in members:
-        total += member.file_size
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > RATIO_CHECK_FROM and ratio > MAX_COMPRESSION_RATIO:
-            raise _bomb()
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise _bomb()
-    return archive
+        table = reader.read_workbook(
+            source, prefer=[SHEET_PARTICIPANTS], skip=[SHEET_INFO], header_marker=header_key(id_header),
+            extra_sheet=SHEET_INFO, max_rows=MAX_DATA_ROWS + SHEET_SLACK_ROWS, max_columns=max_columns(layout),
+            max_file_bytes=MAX_UPLOAD_BYTES, inline_max_rows=inline_max_rows, progress=progress,
+            no_sheet_message=_(
+                "Kein Tabellenblatt mit Teilnehmenden gefunden: erwartet wird das Blatt „%(sheet)s“ der Vorlage "
+                "oder ein Blatt, dessen erste Zeile die Spalte „%(id)s“ enthält.") % {
+                    "sheet": SHEET_PARTICIPANTS, "id": id_header})
+    except reader.ReadError as error:
+        raise ImportFileError(error.message) from error
+    return _rows_of_table(table, layout)
 
 
-def _bomb():
-    return ImportFileError(_(
-        "Die Datei ist ungewöhnlich stark gepackt (entpackt über %(limit)d MB oder mehr als %(ratio)d-fach "
-        "komprimiert) und wird aus Sicherheitsgründen nicht gelesen. Bitte nur die Teilnehmenden-Daten "
-        "in die Vorlage kopieren.") % {"limit": MAX_UNCOMPRESSED_BYTES // (1024 * 1024), "ratio": MAX_COMPRESSION_RATIO})
-
-
-def _sheet_paths(archive):
-    """Sheet name -> path of its XML inside the archive (from workbook.xml and its relations)."""
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target") for rel in rels}
-    paths = {}
-    for sheet in workbook.iterfind("m:sheets/m:sheet", ns):
-        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
-        target = target.lstrip("/")
-        paths[sheet.get("name")] = target if target.startswith("xl/") else f"xl/{target}"
-    return paths
-
-
-_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
-
-
-def _column_index(letters):
-    index = 0
-    for char in letters:
-        index = index * 26 + (char - 64)
-    return index - 1
-
-
-def formulas_without_value(archive, path):
-    """Cells (row, column, 0-based) holding a formula but no stored result.
-
-    python-calamine returns such a cell as empty, which would silently drop a value the
-    user sees in Excel; so the sheet XML is scanned (streamed, C-speed `find`) first.
-    Reading the member in full also proves it is complete (CRC), so a truncated file
-    fails here with a clear message rather than half-read.
-    """
-    found = set()
-    tail = b""
-    with archive.open(path) as stream:
-        while True:
-            chunk = stream.read(4 * 1024 * 1024)
-            if not chunk:
-                break
-            data = tail + chunk
-            cut = data.rfind(b"</c>")
-            if cut < 0:
-                tail = data[-1024 * 1024:] if len(data) > 1024 * 1024 else data
-                continue
-            block, tail = data[: cut + 4], data[cut + 4:]
-            position = block.find(b"<f")
-            while position >= 0:
-                start = block.rfind(b"<c ", 0, position)
-                end = block.find(b"</c>", position)
-                cell = block[start:end]
-                if start >= 0 and not _VALUE.search(cell):
-                    ref = _CELL_REF.search(cell[: cell.find(b">") + 1])
-                    if ref:
-                        found.add((int(ref.group(2)) - 1, _column_index(ref.group(1))))
-                position = block.find(b"<f", end)
-    return found
-
-
-def _verify_member(archive, path):
-    """Decompress a member fully (bounded by its declared size) so corruption shows before parsing."""
-    with archive.open(path) as stream:
-        while stream.read(4 * 1024 * 1024):
-            pass
-
-
-def _choose_sheet(workbook, layout):
-    """The sheet "Teilnehmende", or else the first sheet whose header names the ID column."""
-    names = workbook.sheet_names
-    if SHEET_PARTICIPANTS in names:
-        return SHEET_PARTICIPANTS
-    id_header = normalise(layout.by_key[PSEUDONYM].header)
-    for name in names:
-        if name in (SHEET_INFO,):
+def _rows_of_table(table, layout):
+    if table.header_index is None:
+        raise ImportFileError(_("Die Datei enthält keine Daten: das Blatt „%(sheet)s“ ist leer.") % {
+            "sheet": table.sheet})
+    header, *data = table.rows
+    positions, ignored = _map_headers(header.cells, layout)
+    plan = [(i, positions[column.key]) for i, column in enumerate(layout.columns) if column.key in positions]
+    key_of_position = {position: key for key, position in positions.items()}
+    width = len(layout.columns)
+    if len(data) > MAX_DATA_ROWS:
+        raise ImportFileError(_("Die Datei enthält mehr als %(max)s Zeilen. Bitte auf mehrere Dateien aufteilen.") % {
+            "max": f"{MAX_DATA_ROWS:,}".replace(",", ".")})
+    rows = []
+    for row in data:
+        cells = [""] * width
+        raw = row.cells
+        length = len(raw)
+        empty = True
+        for i, position in plan:
+            if position < length:
+                value = raw[position]
+                if value != "":
+                    cells[i] = value
+                    empty = False
+        formula_keys = {key_of_position[c] for c in row.formulas or () if c in key_of_position}
+        problems = {key_of_position[c]: code for c, code in (row.problems or {}).items() if c in key_of_position}
+        if empty and not formula_keys:
             continue
-        for row in workbook.get_sheet_by_name(name).iter_rows():
-            if any(cell != "" for cell in row):
-                if any(isinstance(cell, str) and _header_key(cell) == id_header for cell in row):
-                    return name
-                break
-    raise ImportFileError(_(
-        "Kein Tabellenblatt mit Teilnehmenden gefunden: erwartet wird das Blatt „%(sheet)s“ der Vorlage "
-        "oder ein Blatt, dessen erste Zeile die Spalte „%(id)s“ enthält.") % {
-            "sheet": SHEET_PARTICIPANTS, "id": layout.by_key[PSEUDONYM].header})
+        rows.append(SheetRow(number=row.index + 1, cells=cells, formula_keys=formula_keys, problems=problems))
+    if not rows:
+        raise ImportFileError(_("Die Datei enthält keine Teilnehmenden: unter der Kopfzeile stehen keine Zeilen mit Daten."))
+    return ReadResult(layout=layout, rows=rows, sheet_name=table.sheet, info_measure_number=_info_measure_number(table),
+                      ignored_headers=ignored)
 
 
-def _header_key(text):
-    return normalise(str(text)).rstrip("* ").strip()
-
-
-def _map_headers(header_row, column_offset, layout):
+def _map_headers(header_row, layout):
     """Columns of the file (by header text) -> layout positions; errors name what is missing."""
     positions = {}
     ignored = []
@@ -270,14 +172,14 @@ def _map_headers(header_row, column_offset, layout):
     for index, text in enumerate(header_row):
         if text == "" or text is None:
             continue
-        column = layout.by_header.get(_header_key(text))
+        column = layout.by_header.get(header_key(text))
         if column is None:
             ignored.append(str(text).strip())
             continue
         if column.key in positions:
             duplicates.append(column.header)
             continue
-        positions[column.key] = index + column_offset
+        positions[column.key] = index
     missing = [column.header for column in layout.required_columns if column.key not in positions]
     if PSEUDONYM in [c.key for c in layout.required_columns] and layout.by_key[PSEUDONYM].key not in positions and not (
         set(positions) - {MEASURE_NUMBER}
@@ -296,119 +198,13 @@ def _map_headers(header_row, column_offset, layout):
     return positions, ignored
 
 
-def _read_info_measure_number(workbook):
+def _info_measure_number(table):
     """The measure number written into the Info sheet by an export ("" if none)."""
-    if SHEET_INFO not in workbook.sheet_names:
-        return ""
     label = normalise(_("Maßnahmennummer"))
-    for row in workbook.get_sheet_by_name(SHEET_INFO).to_python(nrows=20):
-        if len(row) >= 2 and isinstance(row[0], str) and normalise(row[0]) == label:
-            return str(row[1]).strip()
+    for cells in table.extra:
+        if len(cells) >= 2 and isinstance(cells[0], str) and normalise(cells[0]) == label:
+            return str(cells[1]).strip()
     return ""
-
-
-def _merged_fill(sheet):
-    """(row, column) -> (top-left row, column) for every merged cell: Excel shows the value in all of them."""
-    fill = {}
-    for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
-        if (bottom - top + 1) * (right - left + 1) > 100_000:
-            continue
-        for row in range(top, bottom + 1):
-            for column in range(left, right + 1):
-                if (row, column) != (top, left):
-                    fill[(row, column)] = (top, left)
-    return fill
-
-
-def read_rows(source, layout=None):
-    """The participant rows of an uploaded file, or ImportFileError with the German reason."""
-    layout = layout or Layout()
-    fileobj = _as_file(source)
-    try:
-        archive = check_archive(fileobj)
-        try:
-            paths = _sheet_paths(archive)
-            fileobj.seek(0)
-            workbook = CalamineWorkbook.from_filelike(fileobj)
-        except (CalamineError, zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, EOFError, ValueError) as error:
-            raise ImportFileError(_("Die Datei ist beschädigt oder unvollständig (z. B. abgebrochener Download).")) from error
-        try:
-            return _read_workbook(workbook, archive, paths, layout)
-        except (CalamineError, zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as error:
-            raise ImportFileError(_("Die Datei ist beschädigt oder unvollständig (z. B. abgebrochener Download).")) from error
-        finally:
-            workbook.close()
-    finally:
-        if isinstance(source, str) or hasattr(source, "__fspath__"):
-            fileobj.close()
-
-
-def _read_workbook(workbook, archive, paths, layout):
-    sheet_name = _choose_sheet(workbook, layout)
-    sheet_path = paths.get(sheet_name)
-    formula_cells = formulas_without_value(archive, sheet_path) if sheet_path in archive.NameToInfo else set()
-    if "xl/sharedStrings.xml" in archive.NameToInfo:
-        _verify_member(archive, "xl/sharedStrings.xml")
-    sheet = workbook.get_sheet_by_name(sheet_name)
-    if sheet.start is None:
-        raise ImportFileError(_("Die Datei enthält keine Daten: das Blatt „%(sheet)s“ ist leer.") % {"sheet": sheet_name})
-    column_offset = sheet.start[1]
-    merged = _merged_fill(sheet)
-    merged_rows = {row for row, _column in merged} | {row for row, _column in merged.values()}
-    rows_iter = iter(sheet.iter_rows())
-    header = None
-    row_index = -1
-    for row_index, row in enumerate(rows_iter):  # noqa: B007
-        if any(cell != "" for cell in row):
-            header = row
-            break
-    if header is None:
-        raise ImportFileError(_("Die Datei enthält keine Daten: das Blatt „%(sheet)s“ ist leer.") % {"sheet": sheet_name})
-    positions, ignored = _map_headers(header, column_offset, layout)
-    plan = [(i, positions.get(column.key)) for i, column in enumerate(layout.columns)]
-    width = len(layout.columns)
-    key_of_position = {position: key for key, position in positions.items()}
-    formulas_by_row = {}
-    for row_number, column in formula_cells:
-        if column in key_of_position:
-            formulas_by_row.setdefault(row_number, set()).add(key_of_position[column])
-    merged_values = {}
-    texts = {}  # one str object per distinct text: 10,000 times "weiblich" is stored once
-    rows = []
-    for index, raw in enumerate(rows_iter, start=row_index + 1):
-        if index in merged_rows:
-            merged_values.update({
-                (index, column): raw[column - column_offset]
-                for column in range(column_offset, column_offset + len(raw)) if raw[column - column_offset] != ""
-            })
-        cells = [""] * width
-        empty = True
-        for i, position in plan:
-            if position is None:
-                continue
-            offset = position - column_offset
-            value = raw[offset] if offset < len(raw) else ""
-            if value == "" and (index, position) in merged:
-                value = merged_values.get(merged[(index, position)], "")
-            if value != "":
-                if isinstance(value, str):
-                    value = value.strip()
-                    if value == "":
-                        continue
-                    value = texts.setdefault(value, value)
-                cells[i] = value
-                empty = False
-        missing_formulas = formulas_by_row.get(index, set())
-        if empty and not missing_formulas:
-            continue
-        rows.append(SheetRow(number=index + 1, cells=cells, formula_keys=missing_formulas))
-        if len(rows) > MAX_DATA_ROWS:
-            raise ImportFileError(_("Die Datei enthält mehr als %(max)s Zeilen. Bitte auf mehrere Dateien aufteilen.") % {
-                "max": f"{MAX_DATA_ROWS:,}".replace(",", ".")})
-    if not rows:
-        raise ImportFileError(_("Die Datei enthält keine Teilnehmenden: unter der Kopfzeile stehen keine Zeilen mit Daten."))
-    return ReadResult(layout=layout, rows=rows, sheet_name=sheet_name, info_measure_number=_read_info_measure_number(workbook),
-                      ignored_headers=ignored)
 
 
 # ---------------------------------------------------------------------------
@@ -480,6 +276,9 @@ def parse_row(row, layout, context):
             errors.setdefault(column.key, []).append(_(
                 "Die Zelle enthält eine Formel ohne gespeicherten Wert. Bitte die Datei in Excel öffnen und "
                 "speichern oder den Wert direkt eintragen."))
+            continue
+        if column.key in row.problems:
+            errors.setdefault(column.key, []).append(str(reader.CELL_PROBLEMS[row.problems[column.key]]))
             continue
         if raw == "":
             continue
@@ -649,6 +448,7 @@ def apply_corrections(rows, corrections, layout):
             if key in index:
                 row.cells[index[key]] = text.strip() if isinstance(text, str) else text
                 row.formula_keys.discard(key)
+                row.problems.pop(key, None)
 
 
 def validate_rows(read, measure, *, corrections=None, progress=None, context=None):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from ..imports.sheets import normalise
 from ..models import (
     AnswerPhase,
     Benefit,
@@ -118,11 +119,6 @@ class Column:
     @property
     def is_answer(self):
         return self.question_id is not None
-
-
-def normalise(text):
-    """Case- and whitespace-insensitive key: 'Männlich ' and 'männlich' name the same entry."""
-    return " ".join(str(text).split()).casefold()
 
 
 class Layout:

@@ -1,0 +1,1 @@
+"""Reading untrusted files: `sheets` runs in a child process under hard limits, `reader` starts it."""
