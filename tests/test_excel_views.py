@@ -190,16 +190,15 @@ def test_import_command_json_shape_and_exit_codes(measure_a, tmp_path, capsys):
     assert exit_info.value.code == 2
 
 
-def test_large_files_are_read_by_the_task_and_show_progress_meanwhile(client, ze_kassel, measure_a, monkeypatch, settings,
-                                                                      django_capture_on_commit_callbacks):
-    from aqb_monitoring.excel import jobs
-
+def test_files_with_more_rows_than_read_inline_go_to_the_task_and_show_progress_meanwhile(
+        client, ze_kassel, measure_a, settings, django_capture_on_commit_callbacks):
     # Set again through the fixture: its setting_changed signal resets django-tasks' backend cache.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    monkeypatch.setattr(jobs, "READ_AT_ONCE_BYTES", 0)
+    settings.AQB_IMPORT_INLINE_ROWS = 2
     client.force_login(ze_kassel)
+    rows = [yellow_row(measure_a, f"TN-{n}") for n in range(3)]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = upload(client, measure_a, workbook_bytes([yellow_row(measure_a)]))
+        response = upload(client, measure_a, workbook_bytes(rows))
     job = ImportJob.objects.get()
     assert job.status == "queued"
     page = client.get(response.url).content.decode()
@@ -207,5 +206,5 @@ def test_large_files_are_read_by_the_task_and_show_progress_meanwhile(client, ze
     for callback in callbacks:
         callback()  # the task (ImmediateBackend in tests) reads the file
     job.refresh_from_db()
-    assert job.status == "preview" and job.preview["counts"]["create"] == 1
+    assert job.status == "preview" and job.preview["counts"]["create"] == 3
     assert not Participant.objects.exists()

@@ -364,6 +364,8 @@ class RowResult:
     raw: list = field(default_factory=list)  # the row's cells as read (plus corrections)
     values: dict | None = None  # normalised values for do_import (not serialised)
     participant_id: int | None = None
+    formula_keys: set = field(default_factory=set)  # kept so that a correction can check the row alone again
+    problems: dict = field(default_factory=dict)
 
     @property
     def cells(self):
@@ -379,6 +381,7 @@ class RowResult:
             "row": self.number, "participant_id": self.pseudonym, "action": self.action, "status": self.status,
             "errors": self.errors, "warnings": self.warnings, "missing_exit": self.missing_exit,
             "changes": self.changes, "cells": self.cells,
+            "formula_keys": sorted(self.formula_keys), "problems": self.problems,
         }
 
 
@@ -421,18 +424,21 @@ def check_measure_usable(context):
         raise ImportFileError(" ".join(errors[NON_FIELD]))
 
 
-def _existing_participants(measure, layout, context):
-    """pseudonym -> (id, shown values, previous values) of the measure's records, in three queries."""
+def _existing_participants(measure, layout, context, pseudonyms=None):
+    """pseudonym -> (id, shown values, previous values) of the measure's records (or of `pseudonyms`), in three queries."""
     by_id = {name: {entry.pk: entry for entry in entries.values()} for name, entries in context.catalogue_by_code.items()}
     field_names = [f"{name}_id" if name in CATALOGUE_FIELDS else name for name in ENTRY_FIELDS + EXIT_FIELDS]
     records = {}
-    for row in Participant.objects.filter(measure=measure).values_list("pk", "carried_over_from_id", *field_names):
+    participants = Participant.objects.filter(measure=measure)
+    if pseudonyms is not None:
+        participants = participants.filter(pseudonym__in=pseudonyms)
+    for row in participants.values_list("pk", "carried_over_from_id", *field_names):
         values = {"carried_over": row[1] is not None, "entry_answers": {}, "exit_answers": {}}
         for name, value in zip(ENTRY_FIELDS + EXIT_FIELDS, row[2:], strict=True):
             values[name] = by_id[name].get(value) if name in CATALOGUE_FIELDS else value
         records[row[0]] = values
-    answers = Answer.objects.filter(participant__measure=measure).values_list("participant_id", "question__code", "phase", "value")
-    for participant_id, code, phase, value in answers:
+    answers = Answer.objects.filter(participant_id__in=list(records) if pseudonyms is not None else participants.values("pk"))
+    for participant_id, code, phase, value in answers.values_list("participant_id", "question__code", "phase", "value"):
         records[participant_id][ANSWER_KEYS[phase]][code] = value
     return {values["pseudonym"]: (pk, display_values(values, layout), values) for pk, values in records.items()}
 
@@ -472,6 +478,48 @@ def validate_rows(read, measure, *, corrections=None, progress=None, context=Non
     return Preview(measure=measure, layout=layout, rows=results, ignored_headers=read.ignored_headers)
 
 
+def revalidate_rows(rows, measure, corrections, row_number, layout=None):
+    """The preview's rows after a correction of row `row_number`: that row and the rows that share its old
+    or new ID are checked again (duplicates come and go with the ID); every other row stays as it was.
+
+    `rows` are the stored preview rows (RowResult.as_dict); their cells are the texts the user sees,
+    which the parsers read like the file's own values.
+    """
+    layout = layout or Layout()
+    context = RuleContext.for_measure(measure)
+    check_measure_usable(context)
+    id_position = [column.key for column in layout.columns].index(PSEUDONYM)
+    sheet_rows = {row["row"]: SheetRow(number=row["row"], cells=list(row["cells"]),
+                                       formula_keys=set(row.get("formula_keys", ())),
+                                       problems=dict(row.get("problems", {})))
+                  for row in rows}
+    corrected = sheet_rows[row_number]
+    old_id = display(corrected.cells[id_position])
+    apply_corrections([corrected], corrections, layout)
+    ids = {old_id, display(corrected.cells[id_position])}
+    seen = {}
+    for number, sheet_row in sheet_rows.items():
+        seen.setdefault(display(sheet_row.cells[id_position]), []).append(number)
+    affected = {row_number} | {number for pseudonym in ids for number in seen.get(pseudonym, ())}
+    for number in affected - {row_number}:
+        apply_corrections([sheet_rows[number]], corrections, layout)
+    existing = _existing_participants(measure, layout, context, pseudonyms=ids)
+    checked = {
+        number: _validate_row(sheet_rows[number], layout, context, existing,
+                              seen.get(display(sheet_rows[number].cells[id_position]), ()), measure).as_dict()
+        for number in affected
+    }
+    return [checked.get(row["row"], row) for row in rows]
+
+
+def count_actions(rows):
+    """{action: number of rows} of stored preview rows, as Preview.counts."""
+    counts = dict.fromkeys((ACTION_CREATE, ACTION_UPDATE, ACTION_UNCHANGED, ACTION_REJECTED), 0)
+    for row in rows:
+        counts[row["action"]] += 1
+    return counts
+
+
 def _check_info_sheet(read, measure):
     number = read.info_measure_number
     if number and re.match(MEASURE_NUMBER_PATTERN, number) and number != measure.number:
@@ -501,7 +549,7 @@ def _validate_row(row, layout, context, existing, same_id_rows, measure):
     for key, messages in result.errors.items():
         errors.setdefault(key if key in layout.by_key or key == NON_FIELD else NON_FIELD, []).extend(messages)
     base = {"number": row.number, "pseudonym": pseudonym, "warnings": warnings, "raw": row.cells,
-            "participant_id": participant_id}
+            "participant_id": participant_id, "formula_keys": set(row.formula_keys), "problems": dict(row.problems)}
     if errors:
         return RowResult(action=ACTION_REJECTED, status=None, errors=errors, **base)
     status = str(result.status)

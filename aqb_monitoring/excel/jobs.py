@@ -2,16 +2,15 @@
 correcting rows, taking the valid rows. Views and the task call these; they hold no rule.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..imports.reader import NeedsBackground
 from ..models import ImportJob, ImportJobStatus
-from .importer import ImportFileError, do_import, read_rows, validate_rows
+from .importer import ImportFileError, count_actions, do_import, read_rows, revalidate_rows, validate_rows
 from .layout import Layout
-
-# Files up to this size are read during the upload request; larger ones by the task worker.
-READ_AT_ONCE_BYTES = 1024 * 1024
 
 
 def preview_payload(preview):
@@ -23,17 +22,23 @@ def preview_payload(preview):
     }
 
 
-def run_preview(job):
-    """Read and validate the job's file (with its corrections) and store the preview; never writes participants."""
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.RUNNING, progress=0)
+def run_preview(job, *, inline_max_rows=None):
+    """Read and validate the job's file (with its corrections) and store the preview; never writes participants.
+
+    With `inline_max_rows` (a web request) a file whose pre-check counts more rows raises
+    NeedsBackground before anything is read.
+    """
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.RUNNING, progress=0, heartbeat_at=timezone.now())
+
+    def reading(_done, _total):
+        record_progress(job.pk, 0, 0)  # a sign of life; the page says "wird gelesen" until rows are checked
 
     def progress(done, total):
         record_progress(job.pk, done, total)
 
     try:
         layout = Layout()
-        with job.file.open("rb") as stream:
-            read = read_rows(stream, layout)
+        read = read_rows(job.file, layout, inline_max_rows=inline_max_rows, progress=reading)
         ImportJob.objects.filter(pk=job.pk).update(total=len(read.rows))
         preview = validate_rows(read, job.measure, corrections=job.corrections, progress=progress)
     except ImportFileError as error:
@@ -48,22 +53,33 @@ def run_preview(job):
 
 
 def start_preview(job):
-    """Small files at once, large ones through the task queue (the page then shows progress)."""
+    """Read at once if the pre-check counts at most AQB_IMPORT_INLINE_ROWS rows; else the task worker reads
+    the file and the page shows progress. The row count decides, not the size in bytes: a small file
+    can hold 100,000 rows."""
     from .tasks import build_preview
 
-    if job.file.size <= READ_AT_ONCE_BYTES:
-        return run_preview(job)
-    transaction.on_commit(lambda: build_preview.enqueue(job.pk))
-    return job
+    try:
+        return run_preview(job, inline_max_rows=settings.AQB_IMPORT_INLINE_ROWS)
+    except NeedsBackground:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.QUEUED, heartbeat_at=timezone.now())
+        job.status = ImportJobStatus.QUEUED
+        transaction.on_commit(lambda: build_preview.enqueue(job.pk))
+        return job
 
 
 def correct_row(job, row_number, cells):
-    """Keep the texts typed into a row's inline form and validate the file again with them."""
-    corrections = dict(job.corrections)
-    corrections[str(row_number)] = cells
-    job.corrections = corrections
-    job.save(update_fields=["corrections", "updated_at"])
-    return start_preview(job)
+    """Keep the texts typed into a row's inline form and check that row again, with the rows sharing its ID."""
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().select_related("measure__measure_type").get(pk=job.pk)
+        if locked.status != ImportJobStatus.PREVIEW:
+            raise _refused(job.pk, _("Die Korrektur ist nicht möglich:"))
+        corrections = dict(locked.corrections)
+        corrections[str(row_number)] = cells
+        rows = revalidate_rows(locked.preview.get("rows", []), locked.measure, corrections, row_number)
+        locked.corrections = corrections
+        locked.preview = {**locked.preview, "rows": rows, "counts": count_actions(rows)}
+        locked.save(update_fields=["corrections", "preview", "updated_at"])
+    return locked
 
 
 # ---------------------------------------------------------------------------

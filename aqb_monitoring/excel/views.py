@@ -260,7 +260,11 @@ def job_row(request, job_pk, row_number):
     form_class = _row_form(layout, row["cells"])
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        correct_row(job, row_number, {key: value or "" for key, value in form.cleaned_data.items()})
+        try:
+            correct_row(job, row_number, {key: value or "" for key, value in form.cleaned_data.items()})
+        except (ImportFileError, ImportJobRefused) as error:
+            messages.error(request, error.message)
+            return redirect("aqb_excel:job", job.pk)
         messages.success(request, _("Zeile %(row)d wurde korrigiert und neu geprüft.") % {"row": row_number})
         return redirect(f"{reverse('aqb_excel:job', args=[job.pk])}#zeile-{row_number}")
     return TemplateResponse(request, "aqb_monitoring/excel/row_form.html", {

@@ -146,6 +146,9 @@ class _Path:
             return os.fspath(source)
         if hasattr(source, "temporary_file_path"):
             return source.temporary_file_path()
+        local_path = _local_path(source)
+        if local_path:
+            return local_path
         folder = Path(settings.AQB_PRIVATE_ROOT) / "tmp"
         folder.mkdir(parents=True, exist_ok=True)
         handle, self.temporary = tempfile.mkstemp(dir=folder, suffix=".xlsx")
@@ -161,6 +164,15 @@ class _Path:
     def __exit__(self, *_exc):
         if self.temporary:
             Path(self.temporary).unlink(missing_ok=True)
+
+
+def _local_path(source):
+    """The file's path if a file system storage holds it (a stored upload), else None."""
+    try:
+        path = source.path
+    except (AttributeError, NotImplementedError, ValueError):
+        return None
+    return path if isinstance(path, str) and os.path.isfile(path) else None
 
 
 def _decode_dates(cells, dates):
