@@ -205,7 +205,7 @@ WHITENOISE_USE_FINDERS = True
 # Uploaded workbooks are read by a child process under these ceilings (imports/reader.py):
 # its address space, its CPU time, its wall-clock time; a file whose pre-check counts more
 # rows than AQB_IMPORT_INLINE_ROWS is read by the task worker, smaller ones in the request.
-AQB_IMPORT_READER_MEMORY_MB = int(os.environ.get("AQB_IMPORT_READER_MEMORY_MB", "1536"))
+AQB_IMPORT_READER_MEMORY_MB = int(os.environ.get("AQB_IMPORT_READER_MEMORY_MB", "1024"))
 AQB_IMPORT_READER_CPU_SECONDS = int(os.environ.get("AQB_IMPORT_READER_CPU_SECONDS", "180"))
 AQB_IMPORT_READER_TIMEOUT_SECONDS = int(os.environ.get("AQB_IMPORT_READER_TIMEOUT_SECONDS", "300"))
 AQB_IMPORT_INLINE_ROWS = int(os.environ.get("AQB_IMPORT_INLINE_ROWS", "2000"))

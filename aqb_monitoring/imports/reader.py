@@ -72,6 +72,7 @@ class Table:
     extra: list = field(default_factory=list)  # first rows of the extra sheet (e.g. "Info"), cells only
     declared_rows: int = 0  # rows the pre-check counted
     peak_bytes: int = 0  # the reading process's peak memory
+    cpu_seconds: float = 0.0  # and its CPU time
 
 
 def reader_limits():
@@ -262,6 +263,7 @@ def _run_child(spec, timeout, progress):
             process.returncode = os.waitstatus_to_exitcode(status)
             timer.cancel()
         table.peak_bytes = usage.ru_maxrss * 1024
+        table.cpu_seconds = usage.ru_utime + usage.ru_stime
         if not outcome or process.returncode != 0:
             errors.seek(0, os.SEEK_END)
             errors.seek(max(0, errors.tell() - 2000))
