@@ -6,13 +6,16 @@ The texts themselves live in demo_texts.py.
 """
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from wagtail import blocks
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.documents import get_document_model
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page, Site
 from wagtail.search import index
 
@@ -52,6 +55,7 @@ def seed_content(report):
 
     if home_created:
         fill_home_page(home, pages)
+    make_rich_text_editable(home, report)
     site = ensure_default_site(home, report)
     remove_welcome_page(root, report)
     ensure_footer_settings(site, contacts["aqb_team"], pages, report)
@@ -190,6 +194,75 @@ def ensure_page(parent, spec, refs, report):
     report.created("Seite", page.title)
     index_now(page)
     return page
+
+
+BARE_LINE_BREAK = re.compile(r"<br\s*>", re.IGNORECASE)
+
+
+def editor_safe(html):
+    """Wagtail's page editor reads a line break only as `<br/>`; a bare `<br>` makes its edit view fail."""
+    return BARE_LINE_BREAK.sub("<br/>", html)
+
+
+def make_rich_text_editable(home, report):
+    """Repair pages seeded before the texts were editor-safe: a new revision, published if the page was current.
+
+    Only the line breaks change, so an editor's own changes, published or draft, are kept.
+    """
+    for page in home.get_descendants(inclusive=True).specific():
+        latest = page.get_latest_revision_as_object()
+        if not repair_rich_text_fields(latest):
+            continue
+        was_current = page.live and not page.has_unpublished_changes
+        revision = latest.save_revision(clean=False)
+        if was_current:
+            revision.publish()
+            index_now(page.specific_class.objects.get(pk=page.pk))
+        report.changed("Seite", f"{page.title}: Zeilenumbrüche für den Seiteneditor lesbar gemacht")
+
+
+def repair_rich_text_fields(page):
+    """Make every rich text of `page` editor-safe in place; True if anything changed."""
+    changed = False
+    for field in type(page)._meta.get_fields():
+        if isinstance(field, RichTextField):
+            value = getattr(page, field.name) or ""
+            repaired = editor_safe(value)
+        elif isinstance(field, StreamField):
+            value = list(getattr(page, field.name).raw_data)
+            repaired = editor_safe_stream(field.stream_block, value)
+        else:
+            continue
+        if repaired != value:
+            setattr(page, field.name, repaired)
+            changed = True
+    return changed
+
+
+def editor_safe_stream(block, raw):
+    """The raw StreamField data with each rich-text value editor-safe, following the block definitions."""
+    if isinstance(block, blocks.RichTextBlock):
+        return editor_safe(raw) if isinstance(raw, str) else raw
+    if isinstance(block, blocks.StreamBlock):
+        return [
+            {**child, "value": editor_safe_stream(block.child_blocks[child["type"]], child["value"])}
+            if child.get("type") in block.child_blocks
+            else child
+            for child in raw
+        ]
+    if isinstance(block, blocks.ListBlock):
+        return [
+            {**item, "value": editor_safe_stream(block.child_block, item["value"])}
+            if isinstance(item, dict) and item.get("type") == "item" and "value" in item
+            else editor_safe_stream(block.child_block, item)
+            for item in raw
+        ]
+    if isinstance(block, blocks.StructBlock) and isinstance(raw, dict):
+        return {
+            name: editor_safe_stream(block.child_blocks[name], value) if name in block.child_blocks else value
+            for name, value in raw.items()
+        }
+    return raw
 
 
 def index_now(obj):

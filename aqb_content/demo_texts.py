@@ -867,11 +867,11 @@ LEGAL_PAGES = [
             DEMO_LEGAL_NOTE,
             heading("Herausgeber"),
             text(
-                "<p>Regierungspräsidium Kassel<br>Kurt-Schumacher-Str. 2<br>34117 Kassel</p>"
+                "<p>Regierungspräsidium Kassel<br/>Kurt-Schumacher-Str. 2<br/>34117 Kassel</p>"
                 "<p>Das Regierungspräsidium Kassel ist eine Behörde des Landes Hessen.</p>"
             ),
             heading("Verantwortlich für den Inhalt"),
-            text(f"<p>Regierungspräsidium Kassel, Dezernat 57 – AQB-Team<br>E-Mail: {AQB_MAIL}</p>"),
+            text(f"<p>Regierungspräsidium Kassel, Dezernat 57 – AQB-Team<br/>E-Mail: {AQB_MAIL}</p>"),
             heading("Haftung für Links"),
             text(
                 "<p>Für die Inhalte verlinkter externer Seiten sind ausschließlich deren Anbieter verantwortlich.</p>"
