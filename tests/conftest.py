@@ -255,8 +255,15 @@ def pytest_collection_modifyitems(items):
     """Browser tests run last: their live server flushes the database (and Wagtail's and the
     catalogues' migration rows with it) and the browser sets DJANGO_ALLOW_ASYNC_UNSAFE, so a
     later test that reaches the database only through a fixture requested at run time, or runs
-    `manage.py check --deploy`, would otherwise see their leftovers. The sort is stable."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    `manage.py check --deploy`, would otherwise see their leftovers. The sort is stable.
+    Other tests that commit (`django_db(transaction=True)`, e.g. two threads racing for a row)
+    flush the database the same way, so they run last too and restore it with serialized_rollback."""
+
+    def commits(item):
+        marker = item.get_closest_marker("django_db")
+        return item.get_closest_marker("browser") is not None or bool(marker and marker.kwargs.get("transaction"))
+
+    items.sort(key=commits)
     # Each browser test restores the migrations' rows (catalogues, Wagtail's root page) at its
     # start, so one browser test's flush does not break the next one.
     for item in items:
