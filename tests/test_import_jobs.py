@@ -419,15 +419,18 @@ def test_purge_deletes_old_files_that_no_job_names(settings, ze_kassel, measure_
     kept = stored_job(measure_a, ze_kassel, "preview")
     folder = Path(settings.AQB_PRIVATE_ROOT) / "excel-imports" / "2026" / "01"
     folder.mkdir(parents=True)
+    reader_copy = Path(settings.AQB_PRIVATE_ROOT) / "tmp" / "tmp1234.xlsx"  # a killed reader's copy
+    reader_copy.parent.mkdir(parents=True)
     stray, young = folder / "abgebrochen.xlsx", folder / "wird-gerade-hochgeladen.xlsx"
-    stray.write_bytes(b"PK teilweise")
-    young.write_bytes(b"PK")
+    for path in (stray, young, reader_copy):
+        path.write_bytes(b"PK teilweise")
     two_hours_ago = (timezone.now() - datetime.timedelta(hours=2)).timestamp()
-    os.utime(stray, (two_hours_ago, two_hours_ago))
-    os.utime(kept.file.path, (two_hours_ago, two_hours_ago))
+    for path in (stray, reader_copy, Path(kept.file.path)):
+        os.utime(path, (two_hours_ago, two_hours_ago))
     report = housekeeping.purge()
-    assert report.stray == ["excel-imports/2026/01/abgebrochen.xlsx"]
-    assert not stray.exists() and young.exists() and Path(kept.file.path).exists()
+    assert report.stray == ["excel-imports/2026/01/abgebrochen.xlsx", "tmp/tmp1234.xlsx"]
+    assert not stray.exists() and not reader_copy.exists()
+    assert young.exists() and Path(kept.file.path).exists()
     assert "Datei ohne Import gelöscht: excel-imports/2026/01/abgebrochen.xlsx" in report.lines()
 
 

@@ -29,8 +29,10 @@ TAKING_INTERRUPTED = gettext_lazy(
     "Die Übernahme wurde unterbrochen (der Server wurde beendet); es wurde nichts gespeichert. "
     "Bitte erneut starten oder verwerfen.")
 
-# The folder below AQB_PRIVATE_ROOT where ImportJob.file keeps uploads; a file there that no job names is stray.
+# The folders below AQB_PRIVATE_ROOT where ImportJob.file keeps uploads and where the reader
+# (imports/reader.py) copies a file for its child process; a file there that no job names is stray.
 UPLOAD_FOLDER = ImportJob._meta.get_field("file").upload_to.split("/")[0]
+READER_FOLDER = "tmp"
 # The upload writes its file a moment before the job row that names it: leave young files alone.
 STRAY_AFTER = timedelta(hours=1)
 
@@ -135,7 +137,8 @@ class PurgeReport:
 def purge(*, dry_run=False, now=None):
     """Fail dead jobs; empty taken and discarded ones at once; delete every job older than
     AQB_IMPORT_RETENTION_HOURS (not taken: since the upload; taken or discarded: since then)
-    with what it holds; delete files under the upload folder that no job names. Idempotent.
+    with what it holds; delete files under the upload and reader folders that no job names
+    (a crash's leftovers). Idempotent.
     """
     now = now or timezone.now()
     report = PurgeReport(dry_run)
@@ -178,16 +181,17 @@ def _delete_file(job):
 
 
 def _stray_files(now):
-    """Files under the upload folder that no job names, last written more than STRAY_AFTER ago."""
+    """Files under the upload and reader folders that no job names, last written more than STRAY_AFTER ago."""
     storage = ImportJob._meta.get_field("file").storage
     root = Path(storage.location)
     known = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
     old_enough = (now - STRAY_AFTER).timestamp()
     stray = []
-    for folder, _subfolders, files in os.walk(root / UPLOAD_FOLDER):
-        for filename in files:
-            path = Path(folder) / filename
-            name = path.relative_to(root).as_posix()
-            if name not in known and path.lstat().st_mtime <= old_enough:
-                stray.append(name)
+    for top in (UPLOAD_FOLDER, READER_FOLDER):
+        for folder, _subfolders, files in os.walk(root / top):
+            for filename in files:
+                path = Path(folder) / filename
+                name = path.relative_to(root).as_posix()
+                if name not in known and path.lstat().st_mtime <= old_enough:
+                    stray.append(name)
     return sorted(stray)

@@ -198,7 +198,10 @@ def restart(job):
     if not claimed:
         raise _refused(job.pk, _("„Erneut starten“ ist nicht möglich:"))
     job.refresh_from_db()
-    return start_preview(job)
+    try:
+        return start_preview(job)
+    except ImportJobGone:
+        return job  # discarded from another tab while it was read again
 
 
 def discard_file(job):
