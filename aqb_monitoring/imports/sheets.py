@@ -574,6 +574,11 @@ def read_sheet(sheet, scan, out):
                         if formulas >> column & 1 and (column >= len(cells) or cells[column] == "")]
         if cells or formulas:
             writer.add(row, cells, problems, dates, formulas or None)
+    # Rows after the last one with a value may still hold formulas without a value (calamine leaves them out).
+    last = (sheet.end[0] if sheet.end else -1)
+    for row in sorted(row for row in scan.formulas if row > last):
+        formulas = [column for column in range(scan.max_columns) if scan.formulas[row] >> column & 1]
+        writer.add(row, [], None, None, formulas)
     writer.flush()
     return header_row
 
