@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ..imports.reader import TEMPORARY_FOLDER
 from ..models import ImportJob, ImportJobStatus
 
 READING_INTERRUPTED = gettext_lazy(
@@ -32,7 +33,7 @@ TAKING_INTERRUPTED = gettext_lazy(
 # The folders below AQB_PRIVATE_ROOT where ImportJob.file keeps uploads and where the reader
 # (imports/reader.py) copies a file for its child process; a file there that no job names is stray.
 UPLOAD_FOLDER = ImportJob._meta.get_field("file").upload_to.split("/")[0]
-READER_FOLDER = "tmp"
+READER_FOLDER = TEMPORARY_FOLDER
 # The upload writes its file a moment before the job row that names it: leave young files alone.
 STRAY_AFTER = timedelta(hours=1)
 

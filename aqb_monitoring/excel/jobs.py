@@ -28,7 +28,10 @@ def run_preview(job, *, inline_max_rows=None):
     With `inline_max_rows` (a web request) a file whose pre-check counts more rows raises
     NeedsBackground before anything is read.
     """
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.RUNNING, progress=0, heartbeat_at=timezone.now())
+    started = ImportJob.objects.filter(pk=job.pk, status__in=(ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)).update(
+        status=ImportJobStatus.RUNNING, progress=0, heartbeat_at=timezone.now())
+    if not started:  # discarded or taken before a queued task got to it
+        raise ImportJobGone(job.pk)
 
     def reading(_done, _total):
         record_progress(job.pk, 0, 0)  # a sign of life; the page says "wird gelesen" until rows are checked

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from .sheets import EXCEL_MAX_CELL_CHARS, column_letters
 
 PROJECT_ROOT = str(Path(__file__).resolve().parent.parent.parent)
+TEMPORARY_FOLDER = "tmp"  # below AQB_PRIVATE_ROOT: copies of uploads that have no file of their own
 CHILD = "import sys; sys.path.insert(0, sys.argv.pop(1)); from aqb_monitoring.imports.sheets import main; main()"
 
 # Per-cell problems the child reports, as the preview names them under the column.
@@ -150,7 +151,7 @@ class _Path:
         local_path = _local_path(source)
         if local_path:
             return local_path
-        folder = Path(settings.AQB_PRIVATE_ROOT) / "tmp"
+        folder = Path(settings.AQB_PRIVATE_ROOT) / TEMPORARY_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
         handle, self.temporary = tempfile.mkstemp(dir=folder, suffix=".xlsx")
         with os.fdopen(handle, "wb") as target:
