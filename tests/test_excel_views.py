@@ -94,6 +94,29 @@ def test_upload_preview_correct_take_and_left_out_rows(client, ze_kassel, measur
     assert not job.file  # the upload is deleted once taken
 
 
+def test_a_correction_checks_only_its_row_and_the_rows_sharing_its_id(client, ze_kassel, measure_a, monkeypatch):
+    from aqb_monitoring.excel import importer
+
+    client.force_login(ze_kassel)
+    rows = [yellow_row(measure_a, f"TN-{n}") for n in range(6)]
+    rows[1]["Teilnehmenden-ID"] = rows[3]["Teilnehmenden-ID"] = "DOPPELT"
+    upload(client, measure_a, workbook_bytes(rows))
+    job = ImportJob.objects.get()
+    assert job.preview["counts"]["rejected"] == 2
+    checked = []
+    original = importer._validate_row
+    monkeypatch.setattr(importer, "_validate_row", lambda row, *args: checked.append(row.number) or original(row, *args))
+    monkeypatch.setattr(importer, "read_rows", lambda *a, **k: pytest.fail("the file is not read again"))
+    form = client.get(reverse("aqb_excel:job_row", args=[job.pk, 3]))
+    data = {field.name: field.value() or "" for field in form.context["form"]}
+    data["pseudonym"] = "TN-NEU"
+    client.post(reverse("aqb_excel:job_row", args=[job.pk, 3]), data)
+    assert sorted(checked) == [3, 5]  # the corrected row and the other row that had its old ID
+    job.refresh_from_db()
+    assert job.preview["counts"] == {"create": 6, "update": 0, "unchanged": 0, "rejected": 0}
+    assert [row["participant_id"] for row in job.preview["rows"]][:3] == ["TN-0", "TN-NEU", "TN-2"]
+
+
 def test_upload_refuses_other_file_types_and_bad_files_in_german(client, ze_kassel, measure_a):
     client.force_login(ze_kassel)
     response = upload(client, measure_a, b"a;b", name="liste.csv")
