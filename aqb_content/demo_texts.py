@@ -526,7 +526,9 @@ GUIDANCE_TOPICS = [
                 "Austritt. Lautet der Verbleib „nicht erwerbstätig, nicht in Ausbildung, nicht in Qualifizierung "
                 "oder Praktikum“, wählen Sie zusätzlich den Austrittsgrund; bei „sonstiger Grund“ beschreiben Sie ihn "
                 "kurz in eigenen Worten.</p>"
-                "<p>Sobald ein Austrittsdatum eingetragen ist, gehören alle Austrittsangaben dazu.</p>"
+                "<p>Das Austrittsdatum tragen Sie am Tag des Austritts ein und speichern es auch allein. Die übrigen "
+                "Austrittsangaben ergänzen Sie, sobald sie bekannt sind. Bis dahin bleibt der Datensatz gelb und "
+                "nennt unter „Austrittsangaben unvollständig“, was noch fehlt.</p>"
             ),
             heading("Speichern, korrigieren, löschen"),
             text(
@@ -557,7 +559,8 @@ GUIDANCE_TOPICS = [
                 "neuen Maßnahme ein.</li>"
                 "<li>Teilnehmende, die im folgenden Budget weitermachen, treten am Ende-Datum der alten Maßnahme aus, "
                 "mit dem Verbleib „setzt die Maßnahme im folgenden Budget fort“.</li>"
-                "<li>Ist ein Austrittsdatum eingetragen, sind alle Austrittsangaben auszufüllen.</li>"
+                "<li>Austrittsangaben gibt es nur mit Austrittsdatum. Das Austrittsdatum allein darf gespeichert "
+                "werden; bis alle Austrittsangaben ausgefüllt sind, bleibt der Datensatz gelb.</li>"
                 "<li>Nach dem Maßnahmenabschluss können die Daten der Maßnahme nicht mehr geändert werden.</li>"
                 "</ol>"
             ),
@@ -593,7 +596,8 @@ GUIDANCE_TOPICS = [
                 "<li><b>Rot – Eintrittsangaben unvollständig:</b> Es fehlen Pflichtangaben zum Eintritt. Mit diesem "
                 "Datensatz ist keine Meldung möglich.</li>"
                 "<li><b>Gelb – Austrittsangaben fehlen:</b> Die Eintrittsangaben sind vollständig, die Angaben zum "
-                "Austritt fehlen noch. Jahres- und Zwischenmeldung sind möglich, der Maßnahmenabschluss nicht.</li>"
+                "Austritt fehlen noch oder sind unvollständig (etwa ein Austrittsdatum ohne Verbleib). Jahres- und "
+                "Zwischenmeldung sind möglich, der Maßnahmenabschluss nicht.</li>"
                 "<li><b>Grün – vollständig:</b> Alle Angaben sind erfasst. Alle Meldungen sind möglich.</li>"
                 "</ul>"
             ),

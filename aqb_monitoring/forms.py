@@ -87,7 +87,8 @@ HELP_TEXTS = {
     ),
     "exit_date": _(
         "TT.MM.JJJJ. Datum des tatsächlichen Austritts, frühestens das Eintrittsdatum, spätestens das Ende der "
-        "Maßnahme. Mit dem Austrittsdatum sind alle Austrittsangaben auszufüllen."
+        "Maßnahme. Es kann allein gespeichert werden; die übrigen Austrittsangaben tragen Sie nach, sobald sie "
+        "bekannt sind. Bis dahin bleibt der Datensatz gelb."
     ),
     "destination": _(
         "Maßgeblich ist der Status bis spätestens 4 Wochen nach Austritt. Bei „setzt die Maßnahme im folgenden "

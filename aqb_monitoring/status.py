@@ -15,8 +15,10 @@ from .models import Answer, Participant, ParticipantStatus
 from .validation import (
     CATALOGUE_FIELDS,
     RuleContext,
+    exit_incomplete_message,
     missing_entry_fields,
     missing_exit_fields,
+    missing_message,
     status_from_missing,
     values_from_participant,
 )
@@ -32,13 +34,19 @@ def compute_status(values, context):
 
 
 def missing_summary(values, context):
-    """Status and the German labels of what is still missing, for the form's status box."""
+    """Status and the German labels of what is still missing, for the form's status box.
+
+    Once an exit date is recorded, `exit_incomplete` names the missing exit fields (V9) and
+    `exit_requests` says per field what it needs, as (label, message) pairs."""
     missing_entry = missing_entry_fields(values, context)
     missing_exit = missing_exit_fields(values, context)
+    exit_incomplete = exit_incomplete_message(missing_exit, values.get("exit_date"))
     return {
         "status": status_from_missing(missing_entry, missing_exit, values.get("exit_date")),
         "missing_entry": list(missing_entry.values()),
         "missing_exit": list(missing_exit.values()),
+        "exit_incomplete": exit_incomplete,
+        "exit_requests": [(label, missing_message(name)) for name, label in missing_exit.items()] if exit_incomplete else [],
     }
 
 

@@ -20,6 +20,7 @@ by code), so that the importer validates 10,000 rows without a query per row::
     result = validate_participant(values, context=context, participant_id=None)
     result.errors    # blocking: {field: [German message, ...]}, never saved
     result.missing   # incomplete: {field: [German message]}, saved, makes the status red/yellow
+    result.exit_incomplete  # V9: "Austrittsangaben unvollständig: …" while an exit lacks fields, else ""
     result.status    # ParticipantStatus (only meaningful when not result.errors)
     result.values    # normalised values: codes resolved, answers of non-applicable blocks dropped
 
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -292,6 +293,10 @@ class ValidationResult:
         """What is still missing, as the form's status box lists it."""
         return list(self.missing_entry.values()) + list(self.missing_exit.values())
 
+    @property
+    def exit_incomplete(self):
+        return exit_incomplete_message(self.missing_exit, self.values.get("exit_date"))
+
 
 def status_from_missing(missing_entry, missing_exit, exit_date):
     """DOMAIN §7: red without complete entry data; yellow until the exit is recorded; else green."""
@@ -439,9 +444,36 @@ def missing_exit_fields(values, context):
     return missing
 
 
+MISSING_EXIT_MESSAGES = {
+    "exit_date": gettext_lazy("Bitte das Austrittsdatum eintragen, sobald die Person austritt."),
+    "destination": gettext_lazy("Bitte den Verbleib bis vier Wochen nach dem Austritt auswählen."),
+    "exit_reason": gettext_lazy("Bitte den Austrittsgrund auswählen; der Verbleib „nicht erwerbstätig, …“ verlangt ihn."),
+    "exit_reason_other": gettext_lazy("Bitte den sonstigen Grund beschreiben."),
+    "completed_measure": gettext_lazy("Bitte angeben, ob die Maßnahme vollständig durchlaufen wurde."),
+    "main_goal_reached": gettext_lazy("Bitte angeben, ob das Hauptziel der Maßnahme erreicht wurde."),
+    "exam_passed": gettext_lazy("Bitte angeben, ob die Prüfung bestanden wurde."),
+}
+
+
+def missing_message(name):
+    """What a missing field needs, in one sentence: each exit field its own (V9), entry fields the V1 note."""
+    if name in MISSING_EXIT_MESSAGES:
+        return str(MISSING_EXIT_MESSAGES[name])
+    if name.startswith("exit__"):
+        return _("Bitte mit „ja“ oder „nein“ beantworten, wie es bei Austritt ist.")
+    return _("Pflichtangabe: bitte ausfüllen.")
+
+
 def missing_messages(missing):
-    message = _("Pflichtangabe: bitte ausfüllen.")
-    return {name: [message] for name in missing}
+    return {name: [missing_message(name)] for name in missing}
+
+
+def exit_incomplete_message(missing_exit, exit_date):
+    """V9 [ours]: an exit date may be saved alone (the Verbleib is known only up to four weeks later);
+    until every exit field is filled the record stays yellow, and this names what is missing."""
+    if exit_date is None or not missing_exit:
+        return ""
+    return _("Austrittsangaben unvollständig: %(fields)s") % {"fields": ", ".join(missing_exit.values())}
 
 
 # ---------------------------------------------------------------------------
@@ -588,20 +620,24 @@ def check_carry_over_exit(values, context):
     return errors
 
 
-def check_exit_all_or_nothing(values, context):
-    """V9 [ours]: once an exit date is set, every exit field must be given; without an exit date
-    no exit field may be given. A half-recorded exit would be reported as a wrong outcome."""
+def check_exit_data_need_exit_date(values, context):
+    """V9 [ours]: exit data belong to an exit, so without an exit date none is stored. The other way
+    round is allowed: an exit date alone is saved, and the missing exit fields only keep the record
+    yellow (see exit_incomplete_message)."""
     errors = {}
-    exit_answers = values.get("exit_answers") or {}
-    if values.get("exit_date") is None:
-        given = [name for name in EXIT_FIELDS if name != "exit_date" and is_given(values.get(name))]
-        given += [answer_field_name("exit", code) for code in exit_answers]
-        for name in given:
-            add(errors, name, _("Austrittsangaben sind nur zusammen mit einem Austrittsdatum möglich."))
+    if values.get("exit_date") is not None:
         return errors
-    for name in missing_exit_fields(values, context):
-        if name != "exit_date":
-            add(errors, name, _("Mit dem Austrittsdatum sind alle Austrittsangaben auszufüllen."))
+    given = [field_label(name) for name in EXIT_FIELDS if name != "exit_date" and is_given(values.get(name))]
+    for code in values.get("exit_answers") or {}:
+        _block, question = context.questions_by_code[code]
+        given.append(_("%(question)s (bei Austritt)") % {"question": question.label})
+    if given:
+        add(
+            errors,
+            "exit_date",
+            _("Bitte das Austrittsdatum eintragen: ohne Austritt werden keine Austrittsangaben gespeichert (%(fields)s).")
+            % {"fields": ", ".join(given)},
+        )
     return errors
 
 
@@ -667,7 +703,7 @@ def validate_participant(values, *, context, participant_id=None, previous=None)
         check_exit_before_measure_end(values, context),
         check_carried_over_entry(values, context),
         check_carry_over_exit(values, context),
-        check_exit_all_or_nothing(values, context),
+        check_exit_data_need_exit_date(values, context),
         check_conditional_exit_fields(values, context),
         check_fields_of_measure_type(values, context),
     )

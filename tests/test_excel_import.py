@@ -290,3 +290,26 @@ def test_left_out_rows_come_back_as_a_workbook_with_reasons(measure_a, ze_kassel
     assert "Geschlecht: Pflichtangabe" in sheet.cell(row=2, column=len(headers)).value
     assert isinstance(sheet.cell(row=2, column=3).value, datetime.datetime)  # the date is a date again
     assert preview_of(content, measure_a).rows[0].errors  # and it reads back (the reason column is ignored)
+
+
+def test_an_exit_date_alone_is_taken_yellow_with_a_note_under_each_missing_exit_column(measure_a, ze_kassel):
+    """V9: the Verbleib is known only later; the row is taken and says per column what is still needed."""
+    content = workbook_bytes([yellow_row(measure_a, "A-1", **{"Austrittsdatum": datetime.date(2026, 6, 30)})])
+    row = only_row(content, measure_a)
+    assert (row.action, row.status, row.errors) == ("create", "yellow", {})
+    assert row.warnings == {
+        "destination": ["Bitte den Verbleib bis vier Wochen nach dem Austritt auswählen."],
+        "completed_measure": ["Bitte angeben, ob die Maßnahme vollständig durchlaufen wurde."],
+        "main_goal_reached": ["Bitte angeben, ob das Hauptziel der Maßnahme erreicht wurde."],
+    }
+    assert do_import(content, measure_a, ze_kassel).created == ["A-1"]
+    assert Participant.objects.get(pseudonym="A-1").exit_date == datetime.date(2026, 6, 30)
+
+
+def test_exit_data_without_exit_date_reject_the_row_on_the_exit_date_column(measure_a):
+    row = only_row(workbook_bytes([yellow_row(measure_a, "A-2", **{"Hauptziel der Maßnahme erreicht?": "ja"})]), measure_a)
+    assert row.action == "rejected"
+    assert row.errors == {"exit_date": [
+        "Bitte das Austrittsdatum eintragen: ohne Austritt werden keine Austrittsangaben gespeichert "
+        "(Hauptziel der Maßnahme erreicht?)."
+    ]}

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from aqb_monitoring.forms import ParticipantForm
@@ -137,8 +138,7 @@ def test_duplicate_pseudonym_on_the_field(ze_kassel, m1):
     [
         ({"exit_date": datetime.date(2026, 1, 15)}, "exit_date", "nicht vor dem Eintrittsdatum (01.02.2026)"),  # V5
         ({"exit_date": datetime.date(2027, 1, 1)}, "exit_date", "nicht nach dem Ende der Maßnahme (31.12.2026)"),  # V6
-        ({"completed_measure": None}, "completed_measure", "alle Austrittsangaben"),  # V9
-        ({"exit_date": None}, "destination", "nur zusammen mit einem Austrittsdatum"),  # V9
+        ({"exit_date": None}, "exit_date", "ohne Austritt werden keine Austrittsangaben gespeichert"),  # V9
     ],
 )
 def test_exit_rules_on_the_fields(ze_kassel, m1, overrides, field, message):
@@ -160,12 +160,43 @@ def test_exit_reason_and_free_text(ze_kassel, m1):
     other = ExitReason.objects.get(code="sonstiger-grund")
     values = {**entry_values(m1), **exit_values(m1, destination=not_working, exit_reason=other)}
     form = submit(ze_kassel, m1, values)
-    assert not form.is_valid()
-    assert form.errors["exit_reason_other"] == ["Mit dem Austrittsdatum sind alle Austrittsangaben auszufüllen."]
+    assert form.is_valid(), form.errors
+    participant = form.save()
+    assert participant.status == ParticipantStatus.YELLOW
+    summary = form.status_summary()
+    assert summary["exit_incomplete"] == "Austrittsangaben unvollständig: Sonstiger Austrittsgrund"
+    assert summary["exit_requests"] == [("Sonstiger Austrittsgrund", "Bitte den sonstigen Grund beschreiben.")]
     values["exit_reason_other"] = "Auslandsaufenthalt"
-    form = submit(ze_kassel, m1, values)
+    form = submit(ze_kassel, m1, values, participant)
     assert form.is_valid(), form.errors
     assert form.save().status == ParticipantStatus.GREEN
+
+
+def test_clerk_records_the_exit_date_on_the_day_and_the_rest_later(client, ze_kassel, m2):
+    """V9: the Verbleib is known only up to four weeks after the exit, so the date is saved alone."""
+    participant, _result = save_participant(ze_kassel, m2, entry_values(m2))
+    url = reverse("aqb_monitoring:participant_edit", args=[m2.pk, participant.pk])
+    client.force_login(ze_kassel)
+
+    response = client.post(url, post_data({**entry_values(m2), "exit_date": datetime.date(2026, 6, 30)}))
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.exit_date == datetime.date(2026, 6, 30)
+    assert participant.status == ParticipantStatus.YELLOW
+    page = client.get(url).content.decode()
+    assert (
+        "Austrittsangaben unvollständig: Verbleib nach Austritt, Maßnahme vollständig durchlaufen?, "
+        "Hauptziel der Maßnahme erreicht?, Prüfung bestanden?" in page
+    )
+    assert "Verbleib nach Austritt: Bitte den Verbleib bis vier Wochen nach dem Austritt auswählen." in page
+    assert "Prüfung bestanden?: Bitte angeben, ob die Prüfung bestanden wurde." in page
+    assert "Der Datensatz wurde nicht gespeichert" not in page
+
+    response = client.post(url, post_data({**entry_values(m2), **exit_values(m2, exit_date=datetime.date(2026, 6, 30))}))
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.status == ParticipantStatus.GREEN
+    assert "Austrittsangaben unvollständig" not in client.get(url).content.decode()
 
 
 def test_red_yellow_green_and_back_through_the_form(ze_kassel, m1):

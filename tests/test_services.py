@@ -153,6 +153,15 @@ def test_close_needs_every_participant_green(ze_kassel, m1):
     assert AuditEntry.objects.filter(action=AuditAction.CLOSE, measure=m1).exists()
 
 
+def test_close_is_refused_while_an_exit_lacks_its_verbleib(ze_kassel, m1):
+    """V9: an exit date saved alone keeps the record yellow, and the closing report needs green."""
+    participant, _ = services.save_participant(ze_kassel, m1, {**entry_values(m1), "exit_date": m1.end_date})
+    assert participant.status == ParticipantStatus.YELLOW
+    assert "Status nicht grün): TN-001" in services.check_close_measure(ze_kassel, m1, today=TODAY)[0]
+    services.save_participant(ze_kassel, m1, {**entry_values(m1), **exit_values(m1, exit_date=m1.end_date)}, participant)
+    assert services.check_close_measure(ze_kassel, m1, today=TODAY) == []
+
+
 def test_close_not_before_the_measure_ends_and_not_by_provider(provider_a, ze_kassel, m1):
     assert "endet erst am 31.12.2026" in services.check_close_measure(ze_kassel, m1, today=datetime.date(2026, 6, 1))[0]
     assert "meldet der Zuwendungsempfänger" in services.check_close_measure(provider_a, m1, today=TODAY)[0]

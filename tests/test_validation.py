@@ -1,11 +1,14 @@
-"""The rules V1-V10 (DOMAIN §6) as pure functions: each test fails when its rule is removed."""
+"""The rules V1-V10 (DOMAIN §6) as pure functions, and V9 through every entry point: each test fails when its rule is removed."""
 
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from aqb_monitoring.models import Destination, ParticipantGoal, ParticipantStatus, Question
+from aqb_monitoring.excel.importer import do_import, read_rows, validate_rows
+from aqb_monitoring.excel.layout import Layout
+from aqb_monitoring.models import Destination, Participant, ParticipantGoal, ParticipantStatus, Question
 from aqb_monitoring.validation import (
     NON_FIELD,
     RuleContext,
@@ -14,7 +17,9 @@ from aqb_monitoring.validation import (
     validate_participant,
 )
 from tests.conftest import make_measure, make_participant
+from tests.excel_files import workbook_bytes
 from tests.participant_values import all_answers, entry_values, exit_values, not_working_reason
+from tests.test_participant_form import post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -216,33 +221,89 @@ def test_carry_over_destination_leaves_on_measure_end(m1):
 # V9 and the conditional exit fields ------------------------------------------
 
 
-def test_exit_date_requires_every_exit_field(m2):
+def test_exit_date_may_be_saved_alone_and_the_record_stays_yellow(m2):
     values = {**entry_values(m2), "exit_date": m2.end_date}
     result = validate(m2, values)
-    for name in ("destination", "completed_measure", "main_goal_reached", "exam_passed"):
-        assert result.errors[name] == ["Mit dem Austrittsdatum sind alle Austrittsangaben auszufüllen."]
+    assert result.is_valid
+    assert result.status == ParticipantStatus.YELLOW
+    assert result.exit_incomplete == (
+        "Austrittsangaben unvollständig: Verbleib nach Austritt, Maßnahme vollständig durchlaufen?, "
+        "Hauptziel der Maßnahme erreicht?, Prüfung bestanden?"
+    )
 
 
-def test_exit_fields_without_exit_date_are_rejected(m1):
-    values = {**entry_values(m1), "completed_measure": True}
+def test_each_missing_exit_field_says_what_it_needs(m2):
+    destination, other = not_working_reason()
+    values = {**entry_values(m2), "exit_date": m2.end_date, "destination": destination, "exit_reason": other}
+    result = validate(m2, values)
+    assert result.is_valid
+    assert result.missing["exit_reason_other"] == ["Bitte den sonstigen Grund beschreiben."]
+    assert result.missing["completed_measure"] == ["Bitte angeben, ob die Maßnahme vollständig durchlaufen wurde."]
+    assert result.missing["main_goal_reached"] == ["Bitte angeben, ob das Hauptziel der Maßnahme erreicht wurde."]
+    assert result.missing["exam_passed"] == ["Bitte angeben, ob die Prüfung bestanden wurde."]
+    exit_messages = [result.missing[name][0] for name in result.missing_exit]
+    assert len(set(exit_messages)) == len(exit_messages)
+
+
+def test_a_missing_exit_reason_asks_for_the_reason(m1):
+    destination, _reason = not_working_reason()
+    result = validate(m1, {**entry_values(m1), **exit_values(m1, destination=destination)})
+    assert result.is_valid
+    assert result.missing["exit_reason"] == [
+        "Bitte den Austrittsgrund auswählen; der Verbleib „nicht erwerbstätig, …“ verlangt ihn."
+    ]
+    assert result.exit_incomplete == "Austrittsangaben unvollständig: Austrittsgrund"
+
+
+def test_complete_exit_is_green_and_no_longer_incomplete(m2):
+    result = validate(m2, {**entry_values(m2), **exit_values(m2)})
+    assert result.status == ParticipantStatus.GREEN
+    assert result.exit_incomplete == ""
+
+
+def test_without_exit_date_the_record_is_yellow_but_not_an_incomplete_exit(m1):
+    result = validate(m1, entry_values(m1))
+    assert result.status == ParticipantStatus.YELLOW
+    assert result.exit_incomplete == ""
+
+
+def test_exit_fields_without_exit_date_are_rejected_on_the_exit_date(m1):
+    values = {**entry_values(m1), "completed_measure": True, "main_goal_reached": False}
     result = validate(m1, values)
-    assert result.errors["completed_measure"] == ["Austrittsangaben sind nur zusammen mit einem Austrittsdatum möglich."]
+    assert result.errors["exit_date"] == [
+        "Bitte das Austrittsdatum eintragen: ohne Austritt werden keine Austrittsangaben gespeichert "
+        "(Maßnahme vollständig durchlaufen?, Hauptziel der Maßnahme erreicht?)."
+    ]
+    assert "completed_measure" not in result.errors
 
 
-def test_exit_answers_are_required_with_exit_date(m3):
+def test_exit_answers_without_exit_date_are_rejected(m3):
+    values = {**entry_values(m3), "entry_answers": all_answers(m3), "exit_answers": {"rahmenbedingungen-mobilitaet": True}}
+    result = validate(m3, values)
+    assert "Mobilität gegeben (bei Austritt)" in only_messages(result, "exit_date")
+
+
+def test_exit_answers_are_needed_for_green_but_not_for_saving(m3):
     values = {**entry_values(m3), "entry_answers": all_answers(m3), **exit_values(m3)}
     result = validate(m3, values)
-    assert "exit__rahmenbedingungen-mobilitaet" in result.errors
+    assert result.is_valid
+    assert result.status == ParticipantStatus.YELLOW
+    assert result.missing["exit__rahmenbedingungen-mobilitaet"] == [
+        "Bitte mit „ja“ oder „nein“ beantworten, wie es bei Austritt ist."
+    ]
+    assert "Rahmenbedingungen" in result.exit_incomplete
     values["exit_answers"] = all_answers(m3, value=False)
     assert validate(m3, values).status == ParticipantStatus.GREEN
 
 
-def test_exit_reason_required_for_not_working_and_free_text_for_other(m1):
+def test_exit_reason_needed_for_not_working_and_free_text_for_other_reason(m1):
     destination, other = not_working_reason()
     values = {**entry_values(m1), **exit_values(m1, destination=destination)}
-    assert "exit_reason" in validate(m1, values).errors
+    assert "exit_reason" in validate(m1, values).missing_exit
     values["exit_reason"] = other
-    assert "exit_reason_other" in validate(m1, values).errors
+    result = validate(m1, values)
+    assert list(result.missing_exit) == ["exit_reason_other"]
+    assert result.status == ParticipantStatus.YELLOW
     values["exit_reason_other"] = "Umzug ins Ausland"
     assert validate(m1, values).status == ParticipantStatus.GREEN
 
@@ -257,6 +318,74 @@ def test_free_text_only_with_other_reason(m1):
     destination, reason = not_working_reason("pflege")
     values = {**entry_values(m1), **exit_values(m1, destination=destination, exit_reason=reason, exit_reason_other="x")}
     assert "nur bei „sonstiger Grund“" in only_messages(validate(m1, values), "exit_reason_other")
+
+
+# V9 through every entry point: the participant form and the Excel import -------------------
+
+
+def through_form(client, user, measure, values):
+    """Save with the admin form as a clerk does; returns the stored record and the page the clerk reads."""
+    client.force_login(user)
+    response = client.post(reverse("aqb_monitoring:participant_add", args=[measure.pk]), post_data(values))
+    stored = Participant.objects.filter(measure=measure, pseudonym=values["pseudonym"]).first()
+    if response.status_code == 302:
+        response = client.get(reverse("aqb_monitoring:participant_edit", args=[measure.pk, stored.pk]))
+    return stored, response.content.decode()
+
+
+def through_excel_import(client, user, measure, values):
+    """Import one row of the template; returns the stored record and the preview's messages for the row."""
+    layout = Layout()
+    row = {layout.by_key[name].header: excel_cell(value) for name, value in values.items()}
+    content = workbook_bytes([row])
+    preview_row = validate_rows(read_rows(content), measure).rows[0]
+    do_import(content, measure, user)
+    messages = [message for found in (preview_row.errors, preview_row.warnings) for key in found for message in found[key]]
+    stored = Participant.objects.filter(measure=measure, pseudonym=values["pseudonym"]).first()
+    return stored, " ".join(messages)
+
+
+def excel_cell(value):
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if hasattr(value, "label"):
+        return value.label
+    return value
+
+
+ENTRY_POINTS = [pytest.param(through_form, id="form"), pytest.param(through_excel_import, id="excel-import")]
+
+
+@pytest.mark.parametrize("record", ENTRY_POINTS)
+def test_exit_date_alone_is_saved_yellow_with_one_request_per_missing_exit_field(record, client, ze_kassel, measure_a):
+    exit_date = datetime.date(2026, 6, 30)
+    stored, shown = record(client, ze_kassel, measure_a, {**entry_values(measure_a), "exit_date": exit_date})
+    assert stored is not None and stored.exit_date == exit_date
+    assert stored.status == ParticipantStatus.YELLOW
+    for request in (
+        "Bitte den Verbleib bis vier Wochen nach dem Austritt auswählen.",
+        "Bitte angeben, ob die Maßnahme vollständig durchlaufen wurde.",
+        "Bitte angeben, ob das Hauptziel der Maßnahme erreicht wurde.",
+    ):
+        assert request in shown
+    assert "Mit dem Austrittsdatum sind alle Austrittsangaben auszufüllen" not in shown
+
+
+@pytest.mark.parametrize("record", ENTRY_POINTS)
+def test_missing_free_text_of_other_reason_asks_for_it_and_keeps_the_record_yellow(record, client, ze_kassel, measure_a):
+    destination, other = not_working_reason()
+    values = {**entry_values(measure_a), **exit_values(measure_a, destination=destination, exit_reason=other)}
+    stored, shown = record(client, ze_kassel, measure_a, values)
+    assert stored.status == ParticipantStatus.YELLOW
+    assert "Bitte den sonstigen Grund beschreiben." in shown
+
+
+@pytest.mark.parametrize("record", ENTRY_POINTS)
+def test_exit_data_without_exit_date_are_not_saved(record, client, ze_kassel, measure_a):
+    values = {**entry_values(measure_a), "destination": Destination.objects.get(code="betriebliche-ausbildung")}
+    stored, shown = record(client, ze_kassel, measure_a, values)
+    assert stored is None
+    assert "Bitte das Austrittsdatum eintragen: ohne Austritt werden keine Austrittsangaben gespeichert" in shown
 
 
 # V10 and M4 --------------------------------------------------------------------

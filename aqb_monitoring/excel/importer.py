@@ -548,6 +548,9 @@ def _validate_row(row, layout, context, existing, same_id_rows, measure):
     result = validate_participant(values, context=context, participant_id=participant_id, previous=previous)
     for key, messages in result.errors.items():
         errors.setdefault(key if key in layout.by_key or key == NON_FIELD else NON_FIELD, []).extend(messages)
+    if result.exit_incomplete:  # V9: taken as yellow; each missing exit field says what it needs
+        for key in result.missing_exit:
+            warnings.setdefault(key if key in layout.by_key else NON_FIELD, []).extend(result.missing[key])
     base = {"number": row.number, "pseudonym": pseudonym, "warnings": warnings, "raw": row.cells,
             "participant_id": participant_id, "formula_keys": set(row.formula_keys), "problems": dict(row.problems)}
     if errors:

@@ -89,7 +89,7 @@ def _hints():
         "single_parent": _("Pflicht. ja/nein."),
         "goal": _("Pflicht bei M1, sonst leer lassen."),
         "exit_date": _("Bei Austritt. TT.MM.JJJJ; nicht vor dem Eintritt, nicht nach Ende der Maßnahme. "
-                       "Ist es gesetzt, sind alle Austrittsangaben auszufüllen."),
+                       "Darf allein stehen; bis alle Austrittsangaben ausgefüllt sind, bleibt die Zeile gelb."),
         "destination": _("Bei Austritt. Verbleib bis 4 Wochen nach Austritt."),
         "exit_reason": _("Nur bei Verbleib „nicht erwerbstätig, …“."),
         "exit_reason_other": _("Nur bei Austrittsgrund „sonstiger Grund“: der Grund als Text."),
