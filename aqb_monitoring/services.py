@@ -278,6 +278,8 @@ def check_close_measure(user, measure, *, today=None):
     today = today or timezone.localdate()
     if measure.is_closed:
         return [_("Die Maßnahme ist bereits abgeschlossen.")]
+    if not measure.measure_type.has_participant_monitoring:
+        return [_("Für Maßnahmen dieser Art werden keine Teilnehmenden erfasst; ein Maßnahmenabschluss wird nicht gemeldet.")]
     reasons = []
     if not permissions.can_edit(user, measure):
         reasons.append(_("Sie dürfen diese Maßnahme nicht abschließen."))

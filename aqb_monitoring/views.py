@@ -103,11 +103,12 @@ def next_due_date(measure, today=None):
     """The next report the measure owes (DOMAIN §8): an interim due date, the annual report
     (31 January for each year the measure ran) or the closing report (end + 4 weeks).
 
-    A closed measure owes nothing; a closing report past its date is overdue. Uses the
-    measure's prefetched ``interim_due_dates``.
+    A closed measure owes nothing, nor does one whose type records no participants (M4):
+    every report is a report of participants. A closing report past its date is overdue.
+    Uses the measure's ``measure_type`` and prefetched ``interim_due_dates``.
     """
     today = today or timezone.localdate()
-    if measure.is_closed:
+    if measure.is_closed or not measure.measure_type.has_participant_monitoring:
         return None
     closing = measure.end_date + datetime.timedelta(weeks=CLOSING_REPORT_WEEKS)
     if closing < today:

@@ -65,6 +65,48 @@ def test_next_due_date_names_the_report_and_the_days(measure_a):
     assert next_due_date(measure_a, today=datetime.date(2026, 12, 16)) is None
 
 
+def test_a_measure_without_participant_monitoring_owes_no_report(kassel):
+    m4 = make_measure("AQB24-KS-M4-01", kassel, type_code="M4", budget_year=2024)
+    m1 = make_measure("AQB24-KS-M1-01", kassel, type_code="M1", budget_year=2024)
+    for today in (datetime.date(2024, 6, 1), datetime.date(2025, 1, 15), datetime.date(2025, 3, 1)):
+        assert next_due_date(m4, today=today) is None
+    assert next_due_date(m1, today=datetime.date(2025, 3, 1)).is_overdue
+
+
+@pytest.fixture
+def ended_m1_and_m4(kassel, provider_org_a):
+    """Two measures of the same provider that ended long ago: only the M1 owes its closing report."""
+    m1 = make_measure("AQB24-KS-M1-01", kassel, provider_org_a, type_code="M1", budget_year=2024)
+    m4 = make_measure("AQB24-KS-M4-01", kassel, provider_org_a, type_code="M4", budget_year=2024)
+    return m1, m4
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, "/admin/"], ids=["dashboard", "admin-home-panel"])
+def test_m4_measure_is_never_shown_overdue_in_a_list(client, ze_kassel, ended_m1_and_m4, url):
+    m1, m4 = ended_m1_and_m4
+    client.force_login(ze_kassel)
+    page = client.get(url).content.decode()
+    m1_row, m4_row = (row_of(page, measure.number) for measure in (m1, m4))
+    assert "Maßnahmenabschluss: überfällig" in m1_row
+    assert "überfällig" not in m4_row and "Maßnahmenabschluss" not in m4_row
+    assert "ohne Teilnehmenden-Monitoring" in m4_row
+
+
+def test_m4_measure_page_and_lists_agree_that_there_is_no_monitoring(client, ze_kassel, ended_m1_and_m4):
+    _m1, m4 = ended_m1_and_m4
+    client.force_login(ze_kassel)
+    page = client.get(reverse("aqb_monitoring:measure", args=[m4.pk])).content.decode()
+    assert "Für Maßnahmen dieser Art werden keine Teilnehmenden erfasst." in page
+    assert "überfällig" not in page
+    assert client.get(reverse("aqb_monitoring:measure", args=[m4.pk])).context["next_due"] is None
+
+
+def row_of(page, number):
+    """The table row (<tr>…</tr>) of the measure `number` in a rendered list."""
+    start = page.index(f">{number}</a>")
+    return page[page.rindex("<tr", 0, start) : page.index("</tr>", start)]
+
+
 def test_admin_home_is_the_measures_panel_for_tenants(client, provider_a, measure_a, measure_b):
     client.force_login(provider_a)
     page = client.get("/admin/").content.decode()

@@ -162,6 +162,13 @@ def test_close_is_refused_while_an_exit_lacks_its_verbleib(ze_kassel, m1):
     assert services.check_close_measure(ze_kassel, m1, today=TODAY) == []
 
 
+def test_a_measure_without_participant_monitoring_has_no_closing_report(ze_kassel, kassel):
+    m4 = make_measure("AQB26-KS-M4-01", kassel, type_code="M4")
+    assert services.check_close_measure(ze_kassel, m4, today=TODAY) == [
+        "Für Maßnahmen dieser Art werden keine Teilnehmenden erfasst; ein Maßnahmenabschluss wird nicht gemeldet."
+    ]
+
+
 def test_close_not_before_the_measure_ends_and_not_by_provider(provider_a, ze_kassel, m1):
     assert "endet erst am 31.12.2026" in services.check_close_measure(ze_kassel, m1, today=datetime.date(2026, 6, 1))[0]
     assert "meldet der Zuwendungsempfänger" in services.check_close_measure(provider_a, m1, today=TODAY)[0]
