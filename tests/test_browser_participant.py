@@ -1,6 +1,7 @@
 """A provider records a participant of an M1 measure in the browser: red → yellow → green."""
 
 import pytest
+from django.urls import reverse
 
 from aqb_monitoring.models import Participant, ParticipantGoal, ParticipantStatus
 from tests.conftest import login_in_browser, make_measure
@@ -82,3 +83,31 @@ def test_provider_records_a_participant_from_red_to_green(
     page.click(f"text={measure.number}")
     row = page.locator("table.aqb-participants tr", has_text="BWN-0001")
     assert "Grün" in row.inner_text()
+
+
+def test_clerk_records_an_exit_on_the_day_and_the_verbleib_weeks_later(page, live_server, kassel, provider_org_a, ze_kassel):
+    """V9: the exit date is saved alone; the record stays yellow and says per field what the exit still needs."""
+    from aqb_monitoring.services import save_participant
+
+    measure = make_measure("AQB26-KS-M2-01", kassel, provider_org_a, type_code="M2")
+    participant, _result = save_participant(ze_kassel, measure, entry_values(measure, pseudonym="BWN-0002"))
+    login_in_browser(page, live_server, ze_kassel)
+    page.goto(live_server.url + reverse("aqb_monitoring:participant_edit", args=[measure.pk, participant.pk]))
+
+    page.fill("[name=exit_date]", "30.06.2026")
+    close_date_pickers(page)
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    box = status_box(page).inner_text()
+    assert status_box(page).get_attribute("data-status") == "yellow"
+    assert "Austrittsangaben unvollständig: Verbleib nach Austritt" in box
+    assert "Bitte den Verbleib bis vier Wochen nach dem Austritt auswählen." in box
+    assert "Bitte angeben, ob die Prüfung bestanden wurde." in box
+    assert "nicht gespeichert" not in page.content()
+
+    fill(page, exit_values(measure, exit_date=None))
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    assert status_box(page).get_attribute("data-status") == "green"
+    participant.refresh_from_db()
+    assert participant.status == ParticipantStatus.GREEN and str(participant.exit_date) == "2026-06-30"
