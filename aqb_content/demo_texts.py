@@ -328,7 +328,7 @@ CONTACT_PAGE = {
 MENU_PAGES = [PROGRAMME, GUIDANCE_INDEX, DOWNLOADS, NEWS_INDEX, CONTACT_PAGE]
 
 # ---------------------------------------------------------------------------
-# Guidance topics (children of "Hinweise zum Monitoring"), written from the handbook
+# Guidance topics (children of "Hinweise zum Monitoring"): the rules of docs/domain-rules.md for users
 # ---------------------------------------------------------------------------
 
 GUIDANCE_TOPICS = [

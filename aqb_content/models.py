@@ -185,7 +185,7 @@ class GuidanceIndexPage(ContentPage):
 
 
 class GuidancePage(ContentPage):
-    """One guidance topic, written from the portal handbook for ZE clerks and providers."""
+    """One guidance topic for ZE clerks and providers: the rules of docs/domain-rules.md in the users' words."""
 
     parent_page_types = ["aqb_content.GuidanceIndexPage"]
     subpage_types = []

@@ -1,4 +1,4 @@
-"""The participant form of the admin (handbook 5.1 "Erfassung von Teilnehmendendaten").
+"""The participant form of the admin (docs/domain-rules.md §3).
 
 Interface for the views
 -----------------------
@@ -19,7 +19,7 @@ Field names are the Participant field names plus ``entry__<question code>`` and
 ``exit__<question code>`` for the yes/no answers. Only the fields the measure type asks are
 present (TN-Ziel for M1, "Prüfung bestanden?" for M2). Every choice offers "Auswählen"
 (empty) so an answer can be withdrawn. The required marks (*) show what the status needs;
-missing values do not block saving (DOMAIN §7), invalid values do (validation.py).
+missing values do not block saving (docs/domain-rules.md §7), invalid values do (validation.py).
 
 The browser hides the blocks whose TN-Ziel is not chosen and the Austrittsgrund fields
 unless the Verbleib (and the reason) ask for them; the mapping comes from the catalogue as
@@ -53,7 +53,7 @@ from .validation import (
 EMPTY_LABEL = _("Auswählen")
 YES_NO_CHOICES = [("", EMPTY_LABEL), ("True", _("ja")), ("False", _("nein"))]
 
-# Hinweise zu den Erfassungsfeldern (handbook 5.1) and DOMAIN.md §3.
+# Hinweise zu den Erfassungsfeldern (docs/domain-rules.md §3).
 HELP_TEXTS = {
     "pseudonym": _(
         "Frei wählbare, innerhalb dieser Maßnahme eindeutige ID aus Buchstaben, Ziffern und Bindestrich "
@@ -110,7 +110,7 @@ GROUPS = [
 
 
 def yes_no_field(label, help_text="", attrs=None):
-    """ja/nein as a select with "Auswählen", so an answer can be withdrawn (handbook 5.1)."""
+    """ja/nein as a select with "Auswählen", so an answer can be withdrawn (docs/domain-rules.md §3.3)."""
     return forms.TypedChoiceField(
         label=label,
         help_text=help_text,
@@ -238,7 +238,7 @@ class ParticipantForm(WagtailAdminModelForm):
     # -- validation --------------------------------------------------------
 
     def full_clean(self):
-        """Missing values do not block saving (DOMAIN §7): the * marks are lifted while cleaning."""
+        """Missing values do not block saving (docs/domain-rules.md §7): the * marks are lifted while cleaning."""
         required = [name for name, field in self.fields.items() if field.required]
         for name in required:
             self.fields[name].required = False
@@ -309,7 +309,7 @@ class ParticipantForm(WagtailAdminModelForm):
         return missing_summary(values, self.context)
 
     def panel_groups(self):
-        """The four groups of handbook 5.1; answer groups hold one fieldset per block."""
+        """The four groups (docs/domain-rules.md §3.1, §3.2, §5); answer groups hold one fieldset per block."""
         groups = []
         for key, label in GROUPS:
             if key in ("entry", "exit"):

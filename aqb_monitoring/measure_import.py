@@ -1,4 +1,4 @@
-"""The RP's import of measures and providers (DOMAIN §2): `read_measure_file` →
+"""The RP's import of measures and providers (docs/domain-rules.md §2.4): `read_measure_file` →
 `validate_measure_rows` → `do_measure_import`.
 
 Measures and providers enter the portal only this way: a file of the RP database (.xlsx, or

@@ -366,7 +366,7 @@ class ExitReason(Catalogue):
 
 
 class QuestionBlock(Catalogue):
-    """A block of yes/no questions asked at entry and again at exit (DOMAIN §5).
+    """A block of yes/no questions asked at entry and again at exit (docs/domain-rules.md §5).
 
     It applies to a participant when the measure's type is in `measure_types`
     (always), or when the participant's goal is in `participant_goals`.
@@ -536,7 +536,7 @@ class InterimDueDate(models.Model):
 
 
 class ParticipantStatus(models.TextChoices):
-    """Record status (handbook 5.1): what the record allows to be reported."""
+    """Record status (docs/domain-rules.md §7): what the record allows to be reported."""
 
     RED = "red", _("Rot: Eintrittsdaten unvollständig")
     YELLOW = "yellow", _("Gelb: Austrittsdaten fehlen")

@@ -1,4 +1,4 @@
-"""The handbook's password policy (section 2.2), as a Django password validator."""
+"""The password policy (docs/domain-rules.md §10), as a Django password validator."""
 
 import re
 

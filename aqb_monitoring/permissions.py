@@ -137,7 +137,7 @@ def can_edit_participant(user, participant):
 
 
 def can_edit_master_data(user):
-    """Measures' master data, organisations, users and catalogues are the RP's (DOMAIN §2)."""
+    """Measures' master data, organisations, users and catalogues are the RP's (docs/domain-rules.md §1.3)."""
     return is_authority(user)
 
 

@@ -165,7 +165,7 @@ def _store_answers(participant, clean, stored_answers, context):
 
     Answers to questions that were deactivated in the catalogue, or of blocks this context
     does not know (deactivated), stay as they are (a catalogue change never rewrites answers,
-    DOMAIN §5), except that without an exit date no exit answer is kept (V9).
+    docs/domain-rules.md §5), except that without an exit date no exit answer is kept (V9).
     Returns the answer changes for the audit trail.
     """
     known = context.questions_by_code
@@ -242,7 +242,7 @@ def _audit(user, measure, participant, action, changes=None, note=""):
 
 
 def check_delete_participant(user, participant):
-    """Deleting is possible only before the closing report (handbook 5.1, V10)."""
+    """Deleting is possible only before the closing report (docs/domain-rules.md §8.4, §6 V10)."""
     return _edit_refusal(user, participant.measure).get(NON_FIELD, [])
 
 
@@ -273,7 +273,7 @@ def delete_participant(user, participant):
 
 
 def check_close_measure(user, measure, *, today=None):
-    """Reasons why the ZE cannot close the measure now (handbook 5.6): every participant green,
+    """Reasons why the ZE cannot close the measure now (docs/domain-rules.md §8.3): every participant green,
     the measure has ended, the user is the grant recipient (or the RP), not closed yet."""
     today = today or timezone.localdate()
     if measure.is_closed:
@@ -334,7 +334,7 @@ def check_reopen_measure(user, measure, reason=""):
 
 @transaction.atomic
 def do_reopen_measure(user, measure, reason):
-    """The RP reopens a closed measure; the reason is logged [ours, DOMAIN §8]."""
+    """The RP reopens a closed measure; the reason is logged [ours, docs/domain-rules.md §8.4]."""
     measure = _locked_measure(measure)
     reasons = check_reopen_measure(user, measure, reason)
     if reasons:
@@ -355,7 +355,7 @@ def do_reopen_measure(user, measure, reason):
 
 
 # ---------------------------------------------------------------------------
-# Carry-over into the following budget (V7, V8; handbook 5.4)
+# Carry-over into the following budget (V7, V8; docs/domain-rules.md §2.3)
 # ---------------------------------------------------------------------------
 
 
@@ -371,7 +371,7 @@ def carry_over_candidates(measure):
 
 def _carried_values(participant, successor, context):
     """V7: entry date = the successor's start; exit data cleared; entry data and the entry
-    answers the successor asks kept (handbook 5.4 does the same by editing the Excel file)."""
+    answers the successor asks kept (docs/domain-rules.md §2.3)."""
     values = values_from_participant(participant)
     values["entry_answers"] = {
         code: value for code, value in values["entry_answers"].items() if code in context.questions_by_code

@@ -1,4 +1,4 @@
-"""Record status red / yellow / green (DOMAIN §7, handbook 5.1 "Status des Datensatzes").
+"""Record status red / yellow / green (docs/domain-rules.md §7).
 
 - red: required entry data missing (no report possible),
 - yellow: entry data complete, exit data missing (annual and interim report possible),

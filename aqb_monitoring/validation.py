@@ -1,5 +1,4 @@
-"""The participant rules V1-V10 (DOMAIN.md §6, handbook 5.1 "Folgende Regeln sind bei
-der Erfassung der TN-Daten unbedingt zu beachten") as functions over plain values.
+"""The participant rules V1-V10 (docs/domain-rules.md §6) as functions over plain values.
 
 One place for the rules, used by every write path: the admin form (forms.py), the
 services (services.py) and the Excel import (excel/importer.py).
@@ -27,7 +26,7 @@ by code), so that the importer validates 10,000 rows without a query per row::
 Error keys are field names, ``entry__<question code>`` / ``exit__<question code>`` for
 answers (the form's field names), and ``NON_FIELD`` ("__all__") for record-wide rules.
 
-Saving an incomplete record is allowed; invalid values never are (DOMAIN §7): hence V1
+Saving an incomplete record is allowed; invalid values never are (docs/domain-rules.md §7): hence V1
 (required fields) is reported in ``missing``, all other rules in ``errors``.
 """
 
@@ -182,7 +181,7 @@ class BlockInfo:
         return tuple(question for question in self.questions if question.is_active)
 
     def applies_to(self, goal_id):
-        """DOMAIN §5: always for the measure type (M3), else when the TN-Ziel switches it on (M1)."""
+        """docs/domain-rules.md §5: always for the measure type (M3), else when the TN-Ziel switches it on (M1)."""
         return self.always or (goal_id is not None and goal_id in self.goal_ids)
 
 
@@ -299,7 +298,7 @@ class ValidationResult:
 
 
 def status_from_missing(missing_entry, missing_exit, exit_date):
-    """DOMAIN §7: red without complete entry data; yellow until the exit is recorded; else green."""
+    """docs/domain-rules.md §7: red without complete entry data; yellow until the exit is recorded; else green."""
     if missing_entry:
         return ParticipantStatus.RED
     if exit_date is None or missing_exit:
@@ -327,7 +326,7 @@ def normalise(values, context, previous=None):
     """Resolve codes, blank strings to None, and catch values of the wrong kind.
 
     Returns (values, errors). A catalogue entry that is inactive is accepted only when it
-    is the value already stored (catalogue changes never rewrite stored data, DOMAIN §5).
+    is the value already stored (catalogue changes never rewrite stored data, docs/domain-rules.md §4).
     """
     previous = previous or {}
     errors = {}
@@ -385,7 +384,7 @@ def normalise_answers(phase, answers, context, errors):
 
 
 def drop_inapplicable_answers(values, context):
-    """Answers of a block that does not apply are neither required nor kept (DOMAIN §5)."""
+    """Answers of a block that does not apply are neither required nor kept (docs/domain-rules.md §5)."""
     applicable_codes = {
         question.code for block in context.applicable_blocks(values.get("goal")) for question in block.questions
     }
@@ -482,7 +481,7 @@ def exit_incomplete_message(missing_exit, exit_date):
 
 
 def check_pseudonym(values, context, participant_id=None):
-    """V2: letters, digits and hyphen only, unique within the measure (handbook 5.1: a person
+    """V2: letters, digits and hyphen only, unique within the measure (docs/domain-rules.md §6 V2: a person
     who leaves and re-enters the same measure gets a new ID, so an ID is never reused)."""
     errors = {}
     pseudonym = values.get("pseudonym")
@@ -643,7 +642,7 @@ def check_exit_data_need_exit_date(values, context):
 
 def check_conditional_exit_fields(values, context):
     """Austrittsgrund only for a Verbleib that requires it ("nicht erwerbstätig, …"); the free text
-    only with "sonstiger Grund" (handbook, Austrittsdaten)."""
+    only with "sonstiger Grund" (docs/domain-rules.md §3.2)."""
     errors = {}
     destination, exit_reason = values.get("destination"), values.get("exit_reason")
     if exit_reason is not None and (destination is None or not destination.requires_exit_reason):

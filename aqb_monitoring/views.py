@@ -100,7 +100,7 @@ class DueDate:
 
 
 def next_due_date(measure, today=None):
-    """The next report the measure owes (DOMAIN §8): an interim due date, the annual report
+    """The next report the measure owes (docs/domain-rules.md §8.1): an interim due date, the annual report
     (31 January for each year the measure ran) or the closing report (end + 4 weeks).
 
     A closed measure owes nothing, nor does one whose type records no participants (M4):
@@ -382,7 +382,7 @@ def measure_detail(request, measure_pk):
 # ---------------------------------------------------------------------------
 
 def participant_form_view(request, measure, participant=None):
-    """forms.ParticipantForm in its four groups (handbook 5.1), the status box on top, and
+    """forms.ParticipantForm in its four groups (docs/domain-rules.md §3), the status box on top, and
     "Speichern" / "Speichern und neue(n) Teilnehmende(n) erfassen"."""
     from . import services
     from .forms import ParticipantForm
@@ -519,7 +519,7 @@ def history_response(request, measure, entries, title, participant=None):
 
 
 # ---------------------------------------------------------------------------
-# The ZE maintains its providers' contact e-mail (DOMAIN §10)
+# The ZE maintains its providers' contact e-mail (docs/domain-rules.md §10)
 # ---------------------------------------------------------------------------
 
 

@@ -213,7 +213,7 @@ AQB_IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("AQB_IMPORT_MAX_UNCOMPRESSED
 AQB_IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("AQB_IMPORT_MAX_COMPRESSION_RATIO", "100"))
 AQB_IMPORT_MAX_MERGED_RANGES = int(os.environ.get("AQB_IMPORT_MAX_MERGED_RANGES", "10000"))
 
-# Uploads: the Excel import accepts files up to 100 MB (handbook 5.3).
+# Uploads: the Excel import accepts files up to 100 MB (docs/domain-rules.md §9.3).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None

@@ -8,7 +8,7 @@
   rule set (validation.py) per row: status, reasons per cell, create/update/unchanged
   and the changed fields. It writes nothing (dry run, preview).
 - `do_import` validates again inside one transaction and writes every row that is
-  valid with complete entry data (yellow or green, DOMAIN §9), in bulk, with the audit
+  valid with complete entry data (yellow or green, docs/domain-rules.md §9.3), in bulk, with the audit
   trail. Red and rejected rows are never written.
 """
 
@@ -55,7 +55,7 @@ from .layout import (
 )
 
 # Ceilings (documented in the README); the reader's own are settings (imports/reader.py).
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # handbook 5.3: at most 100 MB
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # docs/domain-rules.md §9.3: at most 100 MB
 MAX_DATA_ROWS = 100_000
 SHEET_SLACK_ROWS = 1_000  # a header further down and blank rows: the sheet may reach a little further
 EXTRA_COLUMNS = 20  # a clerk's own columns beside the template's (ignored, but read)

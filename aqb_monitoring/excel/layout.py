@@ -3,7 +3,7 @@
 Every column is derived from the participant model's field labels and the current
 catalogues, so the template can never be older than the catalogues, and a file is read
 back by the same headers it was written with. Order is stable: measure number, entry
-fields, entry question answers, exit fields, exit question answers (DOMAIN §3, §5).
+fields, entry question answers, exit fields, exit question answers (docs/domain-rules.md §9.1).
 """
 
 import hashlib
@@ -109,7 +109,7 @@ class Column:
     hint: str = ""
     width: int = 18
     model: type | None = None
-    phase: str = AnswerPhase.ENTRY  # entry data or exit data (DOMAIN §7)
+    phase: str = AnswerPhase.ENTRY  # entry data or exit data (docs/domain-rules.md §3)
     question_id: int | None = None
     question_code: str = ""
     allowed_labels: list = field(default_factory=list)  # active entries, for drop-downs and the guide

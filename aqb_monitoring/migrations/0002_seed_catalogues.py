@@ -1,4 +1,4 @@
-"""Seed the catalogues with the values of DOMAIN.md §2-§5.
+"""Seed the catalogues with the values of docs/domain-rules.md §2-§5.
 
 This migration is the one place where the German choice lists are written in code;
 afterwards they are data that RP editors maintain in the admin. Re-running it (e.g. on
