@@ -272,10 +272,12 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _catalogues_for_browser_tests(request):
-    """Browser tests run on a flushed-and-restored database; make sure the catalogues of the
-    data migration are there even when an earlier live-server test's flush removed them."""
-    if request.node.get_closest_marker("browser") is None:
+def _catalogues_for_committing_tests(request):
+    """Browser tests and other tests that commit run on a flushed-and-restored database; make sure
+    the catalogues of the data migration are there even when an earlier test's flush removed them."""
+    marker = request.node.get_closest_marker("django_db")
+    committing = marker is not None and marker.kwargs.get("transaction")
+    if request.node.get_closest_marker("browser") is None and not committing:
         return
     import importlib
 
