@@ -1,79 +1,28 @@
-"""Every state change a user can trigger on participants and measures.
+"""State changes of participants: save (create/change), delete, carry-over into the following budget.
 
-Each `do_*`/`save_*`/`delete_*` function is one transaction, takes the acting `user`,
-checks `permissions.can_edit` and the rules (validation.py), writes an AuditEntry and
-raises `ServiceError` (German messages per field) when it refuses. Each has a `check_*`
-sibling that returns the reasons it would fail (empty list or dict: it would succeed),
-so views can show them before the user clicks.
-
-The measure row is locked (`select_for_update`) in every write, so a closing report and a
+Each `save_*`/`delete_*`/`do_*` function is one transaction, takes the acting `user`, checks
+`permissions.can_edit` and the rules (validation.py), writes an AuditEntry and raises
+`ServiceError` (German messages per field) when it refuses; each has a `check_*` sibling. The
+measure row is locked (`select_for_update`) in every write, so a closing report and a
 participant change cannot interleave (V10).
 """
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .models import (
-    Answer,
-    AnswerPhase,
-    AuditAction,
-    AuditEntry,
-    Measure,
-    Participant,
-    ParticipantStatus,
-)
-from .validation import (
+from .. import permissions
+from ..models import Answer, AnswerPhase, AuditAction, Participant
+from ..validation import (
     ANSWER_KEYS,
-    ENTRY_FIELDS,
     EXIT_FIELDS,
     NON_FIELD,
     RuleContext,
-    check_measure_open,
     display_value,
     field_label,
     validate_participant,
     values_from_participant,
 )
-
-STORED_FIELDS = ENTRY_FIELDS + EXIT_FIELDS
-
-
-class ServiceError(Exception):
-    """A refused change. `errors` maps a field name (or "__all__") to German messages."""
-
-    def __init__(self, errors):
-        if isinstance(errors, str):
-            errors = {NON_FIELD: [errors]}
-        elif isinstance(errors, list | tuple):
-            errors = {NON_FIELD: list(errors)}
-        self.errors = errors
-        super().__init__(" ".join(message for messages in errors.values() for message in messages))
-
-    @property
-    def messages(self):
-        return [message for messages in self.errors.values() for message in messages]
-
-
-def _not_allowed():
-    return {NON_FIELD: [_("Sie dürfen die Teilnehmenden dieser Maßnahme nicht bearbeiten.")]}
-
-
-def _locked_measure(measure):
-    """Re-read the measure under a row lock: its closed state must not change under us."""
-    return Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
-
-
-def _edit_refusal(user, measure):
-    """V10 first (its message explains more than "not allowed"), then the object permission."""
-    closed = check_measure_open(measure)
-    if closed:
-        return closed
-    if not permissions.can_edit(user, measure):
-        return _not_allowed()
-    return {}
-
+from .common import STORED_FIELDS, ServiceError, audit, edit_refusal, locked_measure
 
 # ---------------------------------------------------------------------------
 # Saving and deleting a participant
@@ -96,7 +45,7 @@ def _stored_answers(participant):
 
 def check_save_participant(user, measure, values, participant=None, *, context=None):
     """Blocking errors per field that `save_participant` would raise (missing data is not one)."""
-    refusal = _edit_refusal(user, measure)
+    refusal = edit_refusal(user, measure)
     if refusal:
         return refusal
     if participant is not None and participant.measure_id != measure.pk:
@@ -119,8 +68,8 @@ def save_participant(user, measure, values, participant=None, *, context=None, a
     passed by bulk callers (importer); `action` overrides the audit action (IMPORT_*).
     Returns (participant, ValidationResult).
     """
-    measure = _locked_measure(measure)
-    refusal = _edit_refusal(user, measure)
+    measure = locked_measure(measure)
+    refusal = edit_refusal(user, measure)
     if refusal:
         raise ServiceError(refusal)
     context = context or RuleContext.for_measure(measure)
@@ -156,7 +105,7 @@ def save_participant(user, measure, values, participant=None, *, context=None, a
     if created or changes:
         if action is None:
             action = AuditAction.CREATE if created else AuditAction.CHANGE
-        _audit(user, measure, participant, action, changes, note)
+        audit(user, measure, participant, action, changes, note)
     return participant, result
 
 
@@ -229,28 +178,16 @@ def _comparable(value):
     return getattr(value, "pk", value)
 
 
-def _audit(user, measure, participant, action, changes=None, note=""):
-    return AuditEntry.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        measure=measure,
-        participant=participant,
-        pseudonym=participant.pseudonym if participant is not None else "",
-        action=action,
-        changes=changes or {},
-        note=note,
-    )
-
-
 def check_delete_participant(user, participant):
     """Deleting is possible only before the closing report (docs/domain-rules.md §8.4, §6 V10)."""
-    return _edit_refusal(user, participant.measure).get(NON_FIELD, [])
+    return edit_refusal(user, participant.measure).get(NON_FIELD, [])
 
 
 @transaction.atomic
 def delete_participant(user, participant):
     """Delete one participant and its answers; the audit entry keeps the pseudonym."""
-    measure = _locked_measure(participant.measure)
-    refusal = _edit_refusal(user, measure)
+    measure = locked_measure(participant.measure)
+    refusal = edit_refusal(user, measure)
     if refusal:
         raise ServiceError(refusal)
     participant = _stored_participant(participant)
@@ -260,98 +197,11 @@ def delete_participant(user, participant):
     changes = {
         field_label(name): [display_value(old[name]), ""] for name in STORED_FIELDS if display_value(old[name]) != ""
     }
-    entry = _audit(user, measure, participant, AuditAction.DELETE, changes)
+    entry = audit(user, measure, participant, AuditAction.DELETE, changes)
     Participant.objects.filter(carried_over_from=participant).update(carried_over_from=None)
     participant.delete()
     entry.refresh_from_db()
     return entry
-
-
-# ---------------------------------------------------------------------------
-# Closing and reopening a measure
-# ---------------------------------------------------------------------------
-
-
-def check_close_measure(user, measure, *, today=None):
-    """Reasons why the ZE cannot close the measure now (docs/domain-rules.md §8.3): every participant green,
-    the measure has ended, the user is the grant recipient (or the RP), not closed yet."""
-    today = today or timezone.localdate()
-    if measure.is_closed:
-        return [_("Die Maßnahme ist bereits abgeschlossen.")]
-    if not measure.measure_type.has_participant_monitoring:
-        return [_("Für Maßnahmen dieser Art werden keine Teilnehmenden erfasst; ein Maßnahmenabschluss wird nicht gemeldet.")]
-    reasons = []
-    if not permissions.can_edit(user, measure):
-        reasons.append(_("Sie dürfen diese Maßnahme nicht abschließen."))
-    elif permissions.is_provider(user):
-        reasons.append(
-            _("Den Maßnahmenabschluss meldet der Zuwendungsempfänger; Träger melden ihm die vollständige Erfassung.")
-        )
-    if measure.end_date > today:
-        reasons.append(
-            _("Die Maßnahme endet erst am %(date)s; der Abschluss ist danach möglich.")
-            % {"date": measure.end_date.strftime("%d.%m.%Y")}
-        )
-    incomplete = list(
-        Participant.objects.filter(measure=measure)
-        .exclude(status=ParticipantStatus.GREEN)
-        .order_by("pseudonym")
-        .values_list("pseudonym", flat=True)
-    )
-    if incomplete:
-        shown = ", ".join(incomplete[:20]) + (" …" if len(incomplete) > 20 else "")
-        reasons.append(
-            _("%(count)d Teilnehmende sind noch nicht vollständig erfasst (Status nicht grün): %(ids)s")
-            % {"count": len(incomplete), "ids": shown}
-        )
-    return reasons
-
-
-@transaction.atomic
-def do_close_measure(user, measure, *, today=None):
-    """Close the measure: afterwards its participants cannot be changed or deleted (V10)."""
-    measure = _locked_measure(measure)
-    reasons = check_close_measure(user, measure, today=today)
-    if reasons:
-        raise ServiceError(reasons)
-    measure.closed_at = timezone.now()
-    measure.closed_by = user
-    measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
-    _audit(user, measure, None, AuditAction.CLOSE)
-    return measure
-
-
-def check_reopen_measure(user, measure, reason=""):
-    reasons = []
-    if not permissions.is_authority(user):
-        reasons.append(_("Nur das Regierungspräsidium kann eine abgeschlossene Maßnahme wieder öffnen."))
-    if not measure.is_closed:
-        reasons.append(_("Die Maßnahme ist nicht abgeschlossen."))
-    if not (reason or "").strip():
-        reasons.append(_("Bitte einen Grund für das Wiederöffnen angeben."))
-    return reasons
-
-
-@transaction.atomic
-def do_reopen_measure(user, measure, reason):
-    """The RP reopens a closed measure; the reason is logged [ours, docs/domain-rules.md §8.4]."""
-    measure = _locked_measure(measure)
-    reasons = check_reopen_measure(user, measure, reason)
-    if reasons:
-        raise ServiceError(reasons)
-    closed_at = measure.closed_at
-    measure.closed_at = None
-    measure.closed_by = None
-    measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
-    _audit(
-        user,
-        measure,
-        None,
-        AuditAction.REOPEN,
-        {str(Measure._meta.get_field("closed_at").verbose_name): [timezone.localtime(closed_at).strftime("%d.%m.%Y %H:%M"), ""]},
-        note=reason.strip(),
-    )
-    return measure
 
 
 # ---------------------------------------------------------------------------
@@ -399,7 +249,7 @@ def check_carry_over(user, measure):
         reasons.append(_("Sie dürfen die Teilnehmenden dieser Maßnahme nicht sehen."))
     reasons += [
         _("Folgemaßnahme %(number)s: %(message)s") % {"number": successor.number, "message": message}
-        for message in _edit_refusal(user, successor).get(NON_FIELD, [])
+        for message in edit_refusal(user, successor).get(NON_FIELD, [])
     ]
     if reasons:
         return reasons
@@ -427,8 +277,8 @@ def do_carry_over(user, measure):
     `carried_over_from`. Idempotent: who was taken over once is skipped. Returns the new records."""
     if measure.successor_id is None:
         raise ServiceError(check_carry_over(user, measure))
-    _locked_measure(measure)
-    successor = _locked_measure(measure.successor)
+    locked_measure(measure)
+    successor = locked_measure(measure.successor)
     measure.successor = successor
     reasons = check_carry_over(user, measure)
     if reasons:
@@ -444,6 +294,6 @@ def do_carry_over(user, measure):
         changes = _changes(_empty_values(), result.values)
         changes.update(_store_answers(new, result.values, [], context))
         context.pseudonyms[new.pseudonym] = new.pk
-        _audit(user, successor, new, AuditAction.CARRY_OVER, changes, note=_("aus %(number)s") % {"number": measure.number})
+        audit(user, successor, new, AuditAction.CARRY_OVER, changes, note=_("aus %(number)s") % {"number": measure.number})
         created.append(new)
     return created

@@ -1,0 +1,56 @@
+"""What every service shares: the refusal, the measure lock, the edit rule (V10 + permission), the audit entry."""
+
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..models import AuditEntry, Measure
+from ..validation import ENTRY_FIELDS, EXIT_FIELDS, NON_FIELD, check_measure_open
+
+STORED_FIELDS = ENTRY_FIELDS + EXIT_FIELDS
+
+
+class ServiceError(Exception):
+    """A refused change. `errors` maps a field name (or "__all__") to German messages."""
+
+    def __init__(self, errors):
+        if isinstance(errors, str):
+            errors = {NON_FIELD: [errors]}
+        elif isinstance(errors, list | tuple):
+            errors = {NON_FIELD: list(errors)}
+        self.errors = errors
+        super().__init__(" ".join(message for messages in errors.values() for message in messages))
+
+    @property
+    def messages(self):
+        return [message for messages in self.errors.values() for message in messages]
+
+
+def not_allowed():
+    return {NON_FIELD: [_("Sie dürfen die Teilnehmenden dieser Maßnahme nicht bearbeiten.")]}
+
+
+def locked_measure(measure):
+    """Re-read the measure under a row lock: its closed state must not change under us."""
+    return Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
+
+
+def edit_refusal(user, measure):
+    """V10 first (its message explains more than "not allowed"), then the object permission."""
+    closed = check_measure_open(measure)
+    if closed:
+        return closed
+    if not permissions.can_edit(user, measure):
+        return not_allowed()
+    return {}
+
+
+def audit(user, measure, participant, action, changes=None, note=""):
+    return AuditEntry.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        measure=measure,
+        participant=participant,
+        pseudonym=participant.pseudonym if participant is not None else "",
+        action=action,
+        changes=changes or {},
+        note=note,
+    )
