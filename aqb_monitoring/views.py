@@ -22,7 +22,6 @@ The measure is already checked to be visible to the user; whether an action may 
 offered (e.g. only while the measure is open: ``permissions.can_edit``) is the hook's call.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django import forms
@@ -37,10 +36,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from . import permissions
+from .deadlines import next_due_date
 from .models import (
     AuditEntry,
     Measure,
@@ -53,7 +53,6 @@ from .models import (
 
 MEASURE_BUTTONS_HOOK = "aqb_measure_buttons"
 PAGE_SIZE = 50
-CLOSING_REPORT_WEEKS = 4
 
 
 @dataclass
@@ -73,56 +72,6 @@ def measure_buttons(request, measure):
     for fn in hooks.get_hooks(MEASURE_BUTTONS_HOOK):
         buttons.extend(fn(request, measure) or [])
     return sorted(buttons, key=lambda button: button.priority)
-
-
-# ---------------------------------------------------------------------------
-# Due dates
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class DueDate:
-    date: datetime.date
-    label: str
-    days: int  # negative when overdue
-
-    @property
-    def text(self):
-        if self.days < 0:
-            return ngettext("überfällig seit %(n)d Tag", "überfällig seit %(n)d Tagen", -self.days) % {"n": -self.days}
-        if self.days == 0:
-            return _("heute fällig")
-        return ngettext("in %(n)d Tag", "in %(n)d Tagen", self.days) % {"n": self.days}
-
-    @property
-    def is_overdue(self):
-        return self.days < 0
-
-
-def next_due_date(measure, today=None):
-    """The next report the measure owes (docs/domain-rules.md §8.1): an interim due date, the annual report
-    (31 January for each year the measure ran) or the closing report (end + 4 weeks).
-
-    A closed measure owes nothing, nor does one whose type records no participants (M4):
-    every report is a report of participants. A closing report past its date is overdue.
-    Uses the measure's ``measure_type`` and prefetched ``interim_due_dates``.
-    """
-    today = today or timezone.localdate()
-    if measure.is_closed or not measure.measure_type.has_participant_monitoring:
-        return None
-    closing = measure.end_date + datetime.timedelta(weeks=CLOSING_REPORT_WEEKS)
-    if closing < today:
-        return DueDate(closing, _("Maßnahmenabschluss"), (closing - today).days)
-    candidates = [(closing, _("Maßnahmenabschluss"))]
-    for year in range(measure.start_date.year, measure.end_date.year + 1):
-        candidates.append((datetime.date(year + 1, 1, 31), _("Jahresmeldung")))
-    for interim in measure.interim_due_dates.all():
-        candidates.append((interim.due_date, _("Zwischenmeldung")))
-    upcoming = sorted(candidate for candidate in candidates if candidate[0] >= today)
-    if not upcoming:
-        return None
-    date, label = upcoming[0]
-    return DueDate(date, label, (date - today).days)
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aqb_monitoring.models import InterimDueDate, Measure, Participant, ParticipantStatus
-from aqb_monitoring.views import next_due_date
+from aqb_monitoring.deadlines import next_due_date
 
 from .conftest import make_measure, make_participant
 

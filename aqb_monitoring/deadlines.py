@@ -1,0 +1,82 @@
+"""Which report a measure owes when (docs/domain-rules.md §8.1): one place for the dashboard, the
+measure page and, later, the RP's board and the reminders.
+
+- Jahresmeldung: by 31 January for each calendar year the measure ran, for that year.
+- Zwischenmeldung: on each interim due date the RP set for the measure.
+- Maßnahmenabschluss: four weeks after the measure's end; past that date it is overdue.
+
+A closed measure owes nothing, nor does one whose type records no participants (M4): every
+report is a report of participants.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+CLOSING_REPORT_WEEKS = 4
+ANNUAL_REPORT_DAY = (1, 31)  # month, day of the following year
+
+KIND_ANNUAL = "annual"
+KIND_INTERIM = "interim"
+KIND_CLOSING = "closing"
+
+
+@dataclass
+class DueDate:
+    date: datetime.date
+    kind: str
+    days: int  # negative when overdue
+
+    @property
+    def label(self):
+        return {KIND_ANNUAL: _("Jahresmeldung"), KIND_INTERIM: _("Zwischenmeldung"),
+                KIND_CLOSING: _("Maßnahmenabschluss")}[self.kind]
+
+    @property
+    def text(self):
+        if self.days < 0:
+            return ngettext("überfällig seit %(n)d Tag", "überfällig seit %(n)d Tagen", -self.days) % {"n": -self.days}
+        if self.days == 0:
+            return _("heute fällig")
+        return ngettext("in %(n)d Tag", "in %(n)d Tagen", self.days) % {"n": self.days}
+
+    @property
+    def is_overdue(self):
+        return self.days < 0
+
+
+def owes_reports(measure):
+    return not measure.is_closed and measure.measure_type.has_participant_monitoring
+
+
+def closing_due(measure):
+    return measure.end_date + datetime.timedelta(weeks=CLOSING_REPORT_WEEKS)
+
+
+def scheduled_reports(measure, today=None):
+    """Every report the measure owes by its dates, oldest first (closed and M4 measures: none).
+
+    Uses the measure's ``measure_type`` and ``interim_due_dates`` (prefetch them for lists).
+    """
+    if not owes_reports(measure):
+        return []
+    today = today or timezone.localdate()
+    month, day = ANNUAL_REPORT_DAY
+    dates = [(closing_due(measure), KIND_CLOSING)]
+    dates += [(datetime.date(year + 1, month, day), KIND_ANNUAL)
+              for year in range(measure.start_date.year, measure.end_date.year + 1)]
+    dates += [(interim.due_date, KIND_INTERIM) for interim in measure.interim_due_dates.all()]
+    return [DueDate(date, kind, (date - today).days) for date, kind in sorted(dates)]
+
+
+def next_due_date(measure, today=None):
+    """The report the measure owes next: the overdue closing report, else the next date from today on."""
+    today = today or timezone.localdate()
+    scheduled = scheduled_reports(measure, today)
+    closing = next((due for due in scheduled if due.kind == KIND_CLOSING), None)
+    if closing is not None and closing.is_overdue:
+        return closing
+    return next((due for due in scheduled if due.days >= 0), None)
