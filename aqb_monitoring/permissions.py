@@ -136,15 +136,6 @@ def can_edit_participant(user, participant):
     return participant is not None and can_edit(user, participant.measure)
 
 
-def can_edit_master_data(user):
-    """Measures' master data, organisations, users and catalogues are the RP's (docs/domain-rules.md §1.3)."""
-    return is_authority(user)
-
-
-def can_edit_catalogues(user):
-    return is_authority(user)
-
-
 def providers_for(user):
     """Providers whose contact e-mail the user maintains: a ZE its own, the RP all."""
     from .models import Provider

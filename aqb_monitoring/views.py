@@ -33,7 +33,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -252,14 +251,6 @@ def get_measure(request, measure_pk, with_counts=False):
     if with_counts:
         queryset = annotate_status_counts(queryset)
     return get_object_or_404(queryset, pk=measure_pk)
-
-
-def get_editable_measure(request, measure_pk):
-    """404 for a foreign measure; 403 for one the user sees but may not change (closed, M4)."""
-    measure = get_measure(request, measure_pk)
-    if not permissions.can_edit(request.user, measure):
-        raise PermissionDenied(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
-    return measure
 
 
 def get_participant(request, measure, participant_pk):
@@ -502,6 +493,3 @@ def provider_contact(request, pk):
         {"page_title": provider.name, "header_title": provider.name, "provider": provider, "form": form},
     )
 
-
-def measure_url(measure):
-    return reverse("aqb_monitoring:measure", args=[measure.pk])

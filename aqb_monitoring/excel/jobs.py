@@ -214,6 +214,3 @@ def discard_file(job):
         job.file = ""
         job.save(update_fields=["file", "updated_at"])
 
-
-def refusal_message(error):
-    return error.message if isinstance(error, ImportFileError) else _("Die Datei konnte nicht gelesen werden.")

@@ -31,8 +31,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             monitoring_demo.seed_accounts(report)
             content_demo.seed_content(report)
-            if hasattr(monitoring_demo, "seed_monitoring"):
-                monitoring_demo.seed_monitoring(report)
+            monitoring_demo.seed_monitoring(report)
         if report.lines:
             self.stdout.write(f"Demodaten angelegt ({len(report.lines)} Änderungen).")
             if options["verbosity"] > 1:
