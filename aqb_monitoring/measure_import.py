@@ -10,9 +10,13 @@ is re-runnable: the measure number is the key, the same number updates the measu
   before python-calamine parses anything).
 - `validate_measure_rows` decides per row create / update / unchanged / rejected, with
   German reasons and the changed fields. It writes nothing (dry run, preview).
-- `do_measure_import` validates again inside one transaction and writes: new providers,
-  measures (their save re-syncs the guardian grants, signals.py), interim-report dates,
-  successor links (after all rows, so the order in the file does not matter), audit entries.
+- `do_measure_import` validates again inside one transaction and writes: new providers, then
+  each measure through `services.measures.do_save_measure` (the RP form's write path: the rules of
+  `measures.py`, interim-report dates, guardian grants, audit entry), then the successor links
+  (after all rows, so the order in the file does not matter).
+
+The measure rules themselves (number ↔ ZE/type/year, closed, dates vs recorded participants,
+successor) live in `measures.py`; this module parses cells and applies them per row.
 """
 
 import csv
@@ -24,27 +28,25 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max, Min, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import measures as rules
 from . import permissions
 from .excel.importer import ImportFileError, display, parse_date
 from .imports import reader
 from .imports.sheets import CFB_MAGIC, clean_text, normalise
 from .models import (
     MEASURE_NUMBER_PATTERN,
-    AuditAction,
-    AuditEntry,
     GrantRecipient,
-    InterimDueDate,
     MainGoal,
     Measure,
     MeasureType,
-    Participant,
     ProgrammeLine,
     Provider,
 )
+from .services.common import ServiceError
+from .services.measures import do_save_measure
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the RP database of all measures is a few hundred KB
 MAX_ROWS = 20_000
@@ -62,8 +64,6 @@ ACTION_LABELS = {
     ACTION_UNCHANGED: gettext_lazy("unverändert"),
     ACTION_REJECTED: gettext_lazy("nicht übernommen"),
 }
-
-NUMBER_PARTS = re.compile(r"^AQB(?P<year>\d{2})-(?P<gk>[A-Z]{1,6})-(?P<type>M[1-4])-(?P<seq>\d{2,3})$")
 
 
 # ---------------------------------------------------------------------------
@@ -249,8 +249,7 @@ def _map_headers(header_row):
 # ---------------------------------------------------------------------------
 
 
-def format_date(value):
-    return value.strftime("%d.%m.%Y") if value else ""
+format_date = rules.format_date
 
 
 def parse_interim_dates(value):
@@ -376,7 +375,7 @@ class Context:
             .select_related("measure_type", "programme_line", "main_goal", "grant_recipient", "provider", "successor")
             .prefetch_related("interim_due_dates")
         }
-        self.participant_dates = _participant_dates([m.pk for m in self.measures.values()])
+        self.participant_dates = rules.participant_dates([m.pk for m in self.measures.values()])
         self.new_providers = {}  # (grant recipient id, normalised name) -> NewProvider
 
     def provider_for(self, grant_recipient, name, external_id):
@@ -400,24 +399,6 @@ class Context:
         if planned is not None:
             return planned.grant_recipient
         return None
-
-
-def _participant_dates(measure_ids):
-    """Per measure: earliest/latest entry, latest exit, and the dates V7/V8 tie to the measure's start/end."""
-    if not measure_ids:
-        return {}
-    carried = Q(carried_over_from__isnull=False)
-    carrying = Q(destination__is_carry_over=True, exit_date__isnull=False)
-    rows = (
-        Participant.objects.filter(measure_id__in=measure_ids)
-        .values("measure_id")
-        .annotate(
-            min_entry=Min("entry_date"), max_entry=Max("entry_date"), max_exit=Max("exit_date"),
-            carried_min=Min("entry_date", filter=carried), carried_max=Max("entry_date", filter=carried),
-            carrying_min=Min("exit_date", filter=carrying), carrying_max=Max("exit_date", filter=carrying),
-        )
-    )
-    return {row.pop("measure_id"): row for row in rows}
 
 
 def validate_measure_rows(read):
@@ -452,8 +433,6 @@ def check_measure_import(source, user=None):
 
 def _check_user(user):
     if user is not None and not permissions.is_authority(user):
-        from .services import ServiceError
-
         raise ServiceError(_("Nur das Regierungspräsidium darf Maßnahmen importieren."))
 
 
@@ -465,7 +444,7 @@ def _validate_row(result, cells, present, context):
     """Parse and check one row; fills result.values and, for a stored measure, result.changes."""
     values = {}
     number = result.number
-    parts = NUMBER_PARTS.match(number) if re.match(MEASURE_NUMBER_PATTERN, number) else None
+    parts = rules.number_parts(number) if re.match(MEASURE_NUMBER_PATTERN, number) else None
     if not number:
         result.reject(_("Die Maßnahmennummer fehlt."))
     elif parts is None:
@@ -503,15 +482,11 @@ def _validate_row(result, cells, present, context):
                         "legt das RP unter „Organisationen“ an (Kürzel wie in der Maßnahmennummer).") % {"text": recipient_text})
     values["grant_recipient"] = recipient
 
-    if parts:
-        if recipient is not None and parts["gk"] != (recipient.abbreviation or "").upper():
-            result.reject(_("Die Maßnahmennummer nennt die Gebietskörperschaft %(gk)s, der Zuwendungsempfänger ist "
-                            "%(recipient)s (%(abbreviation)s).") % {
-                "gk": parts["gk"], "recipient": recipient.name, "abbreviation": recipient.abbreviation})
-        if values["measure_type"] is not None and parts["type"] != values["measure_type"].code.upper():
-            result.reject(_("Die Maßnahmennummer nennt die Maßnahmeart %(part)s, die Spalte „Maßnahmeart“ %(type)s.") % {
-                "part": parts["type"], "type": values["measure_type"].code})
     values["budget_year"] = _budget_year(result, cells, present, parts)
+    if parts:
+        for messages in rules.check_number(number, recipient, values["measure_type"], values["budget_year"]).values():
+            for message in messages:
+                result.reject(message)
     if "planned_participants" in present:
         values["planned_participants"] = _planned(result, cells.get("planned_participants", ""))
     if "interim_due_dates" in present:
@@ -558,7 +533,7 @@ def _date_value(result, raw, key):
 
 
 def _budget_year(result, cells, present, parts):
-    """Given, or derived from the number's two-digit year; both must agree."""
+    """Given, or derived from the number's two-digit year."""
     derived = 2000 + int(parts["year"]) if parts else None
     text = _text(cells, "budget_year") if "budget_year" in present else ""
     if not text:
@@ -566,11 +541,7 @@ def _budget_year(result, cells, present, parts):
     if not text.isdigit() or len(text) != 4:
         result.reject(_("Budgetjahr „%(text)s“ ist keine vierstellige Jahreszahl.") % {"text": text})
         return derived
-    year = int(text)
-    if derived is not None and year != derived:
-        result.reject(_("Das Budgetjahr %(year)d passt nicht zur Maßnahmennummer (AQB%(short)s → %(derived)d).") % {
-            "year": year, "short": parts["year"], "derived": derived})
-    return year
+    return int(text)  # whether it fits the number is measures.check_number's rule
 
 
 def _planned(result, raw):
@@ -654,43 +625,15 @@ def _changes(measure, values):
 
 
 def _check_stored_measure(result, measure, values, context):
-    """An update must not touch a closed measure or put recorded participants outside its dates."""
+    """An update must not touch a closed measure or put recorded participants outside its dates (measures.py)."""
     if not result.changes:
         return
-    if measure.is_closed:
-        result.reject(_("Die Maßnahme ist abgeschlossen (Maßnahmenabschluss am %(date)s) und wird nicht mehr geändert. "
-                        "Zum Ändern muss sie zuerst wieder geöffnet werden.") % {
-            "date": format_date(measure.closed_at.date())})
-        return
-    dates = context.participant_dates.get(measure.pk)
-    start, end = values.get("start_date"), values.get("end_date")
-    if not dates or start is None or end is None:
-        return
-    for message in _participant_conflicts(dates, measure, start, end):
-        result.reject(message)
-
-
-def _participant_conflicts(dates, measure, start, end):
-    """German reasons why the new start/end would make recorded participants invalid (V4, V6, V7, V8)."""
-    found = []
-    if dates["min_entry"] and dates["min_entry"] < start:
-        found.append(_("Der neue Beginn %(start)s liegt nach dem Eintritt von Teilnehmenden (frühester Eintritt "
-                       "%(date)s).") % {"start": format_date(start), "date": format_date(dates["min_entry"])})
-    if dates["max_entry"] and dates["max_entry"] > end:
-        found.append(_("Das neue Ende %(end)s liegt vor dem Eintritt von Teilnehmenden (spätester Eintritt %(date)s).") % {
-            "end": format_date(end), "date": format_date(dates["max_entry"])})
-    if dates["max_exit"] and dates["max_exit"] > end:
-        found.append(_("Das neue Ende %(end)s liegt vor dem Austritt von Teilnehmenden (spätester Austritt %(date)s).") % {
-            "end": format_date(end), "date": format_date(dates["max_exit"])})
-    if start != measure.start_date and dates["carried_min"] is not None:
-        found.append(_("Aus dem Vorbudget übernommene Teilnehmende sind am bisherigen Beginn %(date)s eingetreten; "
-                       "der Beginn kann nicht mehr geändert werden.") % {"date": format_date(measure.start_date)})
-    if end != measure.end_date and dates["carrying_min"] is not None:
-        found.append(_("Teilnehmende, die im Folgebudget weitermachen, sind am bisherigen Ende %(date)s ausgetreten; "
-                       "das Ende kann nicht mehr geändert werden.") % {"date": format_date(measure.end_date)})
-    if found:
-        found.append(_("Bitte zuerst die Daten der Teilnehmenden anpassen oder die Termine im RP-Datenbestand prüfen."))
-    return found
+    closed = rules.check_not_closed(measure, result.changes)
+    problems = closed or rules.check_dates(measure, values.get("start_date"), values.get("end_date"),
+                                           context.participant_dates.get(measure.pk))
+    for name in ("start_date", "end_date", "__all__"):
+        for message in problems.get(name, []):
+            result.reject(message)
 
 
 def _check_successors(results, context):
@@ -729,7 +672,7 @@ def _check_successors(results, context):
 
 def _successor_problem(row, target, by_number, stored_targets, predecessors):
     if target == row.number:
-        return _("Eine Maßnahme kann nicht ihre eigene Folgemaßnahme sein.")
+        return rules.successor_problem(row.number, None, None, target, None, None)
     in_file = by_number.get(target)
     if in_file is not None and in_file.errors:
         return _("Die Folgemaßnahme %(number)s wird in dieser Datei abgelehnt (Zeile %(row)d).") % {
@@ -740,13 +683,10 @@ def _successor_problem(row, target, by_number, stored_targets, predecessors):
         recipient, year = stored_targets[target].grant_recipient, stored_targets[target].budget_year
     else:
         return _("Die Folgemaßnahme %(number)s ist weder in dieser Datei noch im Portal vorhanden.") % {"number": target}
-    own_recipient, own_year = row.values.get("grant_recipient"), row.values.get("budget_year")
-    if recipient is not None and own_recipient is not None and recipient.pk != own_recipient.pk:
-        return _("Die Folgemaßnahme %(number)s gehört zu einem anderen Zuwendungsempfänger (%(other)s).") % {
-            "number": target, "other": recipient.abbreviation or recipient.name}
-    if year is not None and own_year is not None and year <= own_year:
-        return _("Die Folgemaßnahme %(number)s muss in einem späteren Budgetjahr liegen (%(year)d ist nicht nach "
-                 "%(own)d).") % {"number": target, "year": year, "own": own_year}
+    problem = rules.successor_problem(row.number, row.values.get("grant_recipient"), row.values.get("budget_year"),
+                                      target, recipient, year)
+    if problem:
+        return problem
     others = [n for n in predecessors.get(target, ()) if n != row.number]
     if others:
         return _("%(number)s ist bereits Folgemaßnahme von %(others)s; jede Maßnahme kann nur eine Vorgängerin "
@@ -770,15 +710,12 @@ def _finish_actions(results):
 # do_measure_import: one transaction
 # ---------------------------------------------------------------------------
 
-FIELDS = ["title", "measure_type", "programme_line", "start_date", "end_date", "main_goal", "grant_recipient",
-          "provider", "planned_participants", "budget_year"]
-
-
 def do_measure_import(source, user=None):
     """Validate the file against the data as they are now and write every create/update row.
 
     One transaction; the stored measures of the file are locked first, so a measure cannot
-    be closed or get participants between the check and the write.
+    be closed or get participants between the check and the write. Each row is saved by
+    `do_save_measure` (user None: the shell), which applies the measure rules once more.
     """
     _check_user(user)
     read = read_measure_file(source)
@@ -789,9 +726,10 @@ def do_measure_import(source, user=None):
         _create_providers(preview)
         saved = {}
         for row in preview.taken:
-            saved[row.number] = _save_measure(row)
+            measure = _save_measure(row, user)
+            if measure is not None:
+                saved[row.number] = measure
         _link_successors(preview, saved)
-        _write_audit(preview, saved, user)
     return preview
 
 
@@ -804,28 +742,25 @@ def _create_providers(preview):
             )
 
 
-def _save_measure(row):
-    """Create or update the measure; its post_save signal re-syncs the grants (a new provider gets access,
-    the previous one loses it) and recomputes statuses when the dates changed."""
-    measure = row.measure or Measure(number=row.number)
-    for name in FIELDS:
-        if name in row.values:
-            value = row.values[name]
-            if isinstance(value, NewProvider):
-                value = value.instance
-            setattr(measure, name, value)
-    measure.save()
-    if "interim_due_dates" in row.values:
-        wanted = set(row.values["interim_due_dates"])
-        have = set(InterimDueDate.objects.filter(measure=measure).values_list("due_date", flat=True))
-        InterimDueDate.objects.filter(measure=measure, due_date__in=have - wanted).delete()
-        InterimDueDate.objects.bulk_create([InterimDueDate(measure=measure, due_date=d) for d in sorted(wanted - have)])
-    return measure
+def _save_measure(row, user):
+    """Save one row through the measure service; a refusal there marks the row rejected (nothing written)."""
+    values = {"number": row.number}
+    for name, value in row.values.items():
+        if name == "successor":
+            continue  # linked after all rows (_link_successors)
+        values[name] = value.instance if isinstance(value, NewProvider) else value
+    note = _("Maßnahmen-Import (RP), Zeile %(row)d") % {"row": row.row}
+    try:
+        return do_save_measure(user, row.measure, values, note=note)
+    except ServiceError as error:
+        for message in error.messages:
+            row.reject(message)
+        return None
 
 
 def _link_successors(preview, saved):
     """Clear the links that change first (a successor has one predecessor), then set the new ones."""
-    changing = [row for row in preview.taken if row.successor_number is not None
+    changing = [row for row in preview.taken if row.successor_number is not None and row.number in saved
                 and (row.action == ACTION_CREATE or header_of("successor") in row.changes)]
     if not changing:
         return
@@ -833,18 +768,5 @@ def _link_successors(preview, saved):
     targets = dict(Measure.objects.filter(number__in=[r.successor_number for r in changing if r.successor_number])
                    .values_list("number", "pk"))
     for row in changing:
-        if row.successor_number:
+        if row.successor_number and row.successor_number in targets:
             Measure.objects.filter(pk=saved[row.number].pk).update(successor_id=targets[row.successor_number])
-
-
-def _write_audit(preview, saved, user):
-    note = _("Maßnahmen-Import (RP)")
-    AuditEntry.objects.bulk_create([
-        AuditEntry(
-            user=user, measure=saved[row.number],
-            action=AuditAction.CREATE if row.action == ACTION_CREATE else AuditAction.CHANGE,
-            changes=row.changes if row.action == ACTION_UPDATE else {},
-            note=_("%(note)s, Zeile %(row)d") % {"note": note, "row": row.row},
-        )
-        for row in preview.taken
-    ])

@@ -1,6 +1,9 @@
 """Signal handlers that keep access rights in step with the data.
 
-- Every save of a measure re-syncs its guardian grants (ZE and provider groups).
+- A measure written outside the services (test factories, the demo seed, the shell) re-syncs
+  its guardian grants (ZE and provider groups) and recomputes statuses here. The services'
+  `do_save_measure` does both explicitly and marks the instance, so this is a safety net for
+  direct ORM writes, not the write path of the form or the import.
 - A change of what the rules read (a measure's type or dates, a question block's scope, a
   question, a measure type's flags) recomputes the stored statuses, so lists and counts
   never show a status the rules would no longer give.
@@ -32,7 +35,7 @@ RULE_FIELDS_OF_MEASURE = ("measure_type_id", "start_date", "end_date")
 @receiver(pre_save, sender=Measure, dispatch_uid="aqb_measure_rule_fields_before")
 def remember_rule_fields(sender, instance, raw=False, **kwargs):
     """Note the rule-relevant values before the save, to recompute statuses only when they change."""
-    if raw or instance.pk is None:
+    if raw or instance.pk is None or getattr(instance, "_saved_by_service", False):
         instance._rule_fields_before = None
         return
     instance._rule_fields_before = (
@@ -42,7 +45,8 @@ def remember_rule_fields(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=Measure, dispatch_uid="aqb_sync_measure_grants")
 def measure_saved(sender, instance, raw=False, created=False, **kwargs):
-    if raw:
+    """Direct ORM writes only; `services.measures.do_save_measure` grants and recomputes itself."""
+    if raw or getattr(instance, "_saved_by_service", False):
         return
     permissions.sync_measure_grants(instance)
     before = getattr(instance, "_rule_fields_before", None)

@@ -1,12 +1,117 @@
-"""State changes of measures: closing (V10) and reopening."""
+"""State changes of measures: saving the master data (form and import), closing (V10) and reopening."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from .. import measures as rules
 from .. import permissions
-from ..models import AuditAction, Measure, Participant, ParticipantStatus
+from ..models import AuditAction, AuditEntry, InterimDueDate, Measure, Participant, ParticipantStatus
+from ..status import recompute_for_measure
+from ..validation import NON_FIELD
 from .common import ServiceError, audit, locked_measure
+
+# ---------------------------------------------------------------------------
+# Saving a measure's master data: the RP's form and the measure import
+# ---------------------------------------------------------------------------
+
+
+def version_of(measure):
+    """The version a form carries: the measure's `updated_at` as ISO text."""
+    return measure.updated_at.isoformat() if measure is not None and measure.updated_at else ""
+
+
+def check_save_measure(user, measure, values, *, version=None):
+    """Why `do_save_measure` would refuse (per field, German), or {}.
+
+    `user` None is the shell (`manage.py import_measures`): the operator who runs it acts for the RP.
+    """
+    if user is not None and not permissions.is_authority(user):
+        return {NON_FIELD: [_("Nur das Regierungspräsidium darf die Stammdaten einer Maßnahme ändern.")]}
+    stale = _stale(measure, version)
+    if stale:
+        return stale
+    number = values.get("number", measure.number if measure is not None else "")
+    errors = {}
+    if Measure.objects.filter(number=number).exclude(pk=getattr(measure, "pk", None)).exists():
+        errors["number"] = [_("Die Maßnahmennummer %(number)s gibt es bereits.") % {"number": number}]
+    dates = rules.participant_dates([measure.pk]).get(measure.pk) if measure is not None else None
+    errors = rules.merge(errors, rules.check_measure(measure, values, dates))
+    successor = values.get("successor")
+    if successor is not None and "successor" not in errors:
+        taken = Measure.objects.filter(successor=successor).exclude(pk=getattr(measure, "pk", None)).first()
+        if taken is not None:
+            errors["successor"] = [_("%(number)s ist bereits Folgemaßnahme von %(other)s; jede Maßnahme kann nur eine "
+                                     "Vorgängerin haben.") % {"number": successor.number, "other": taken.number}]
+    return errors
+
+
+def _stale(measure, version):
+    """The refusal of a save against a measure changed since the form was read (who, when, what)."""
+    if measure is None or not version or version == version_of(measure):
+        return {}
+    read_at = parse_datetime(version)
+    if read_at is not None and measure.updated_at is not None and measure.updated_at <= read_at:
+        return {}
+    latest = AuditEntry.objects.filter(measure=measure).select_related("user").order_by("-timestamp", "-id").first()
+    when = timezone.localtime(latest.timestamp if latest else measure.updated_at).strftime("%d.%m.%Y %H:%M")
+    who = (latest.user.get_full_name() or latest.user.email) if latest and latest.user else _("einem anderen Benutzer")
+    what = ", ".join(latest.changes) if latest and latest.changes else ""
+    message = _("Die Maßnahme wurde inzwischen von %(who)s am %(when)s geändert%(what)s. Ihre Eingaben sind nicht "
+                "gespeichert, aber unten erhalten: bitte mit dem aktuellen Stand vergleichen und erneut speichern.") % {
+        "who": who, "when": when, "what": f" ({what})" if what else ""}
+    return {NON_FIELD: [message]}
+
+
+@transaction.atomic
+def do_save_measure(user, measure, values, *, version=None, note=""):
+    """Create (`measure` None) or change a measure's master data: the one write path of form and import.
+
+    Locks the measure, applies every rule of `measures.py` (closed, number, dates vs recorded participants,
+    successor), writes the fields and interim dates, grants the ZE's and provider's groups (explicitly,
+    not by signal), recomputes statuses when the dates or type changed, and writes one audit entry with
+    old → new per field label. Returns the saved measure; raises ServiceError with German messages per field.
+    """
+    if measure is not None:
+        measure = locked_measure(measure)
+    errors = check_save_measure(user, measure, values, version=version)
+    if errors:
+        raise ServiceError(errors)
+    changed = rules.changes(measure, values)
+    if measure is not None and not changed:
+        return measure
+    created = measure is None
+    if created:
+        measure = Measure()
+    rule_fields_before = None if created else (measure.measure_type_id, measure.start_date, measure.end_date)
+    for name in rules.FIELDS:
+        if name in values and name != "interim_due_dates":
+            setattr(measure, name, values[name])
+    measure._saved_by_service = True  # signals.py: grants and statuses are this function's job
+    measure.save()
+    if "interim_due_dates" in values:
+        _store_interim_dates(measure, values["interim_due_dates"])
+    permissions.sync_measure_grants(measure)
+    if rule_fields_before is not None and rule_fields_before != (measure.measure_type_id, measure.start_date,
+                                                                  measure.end_date):
+        recompute_for_measure(measure)
+    audit(user, measure, None, AuditAction.CREATE if created else AuditAction.CHANGE, changed, note=note)
+    return measure
+
+
+def _store_interim_dates(measure, dates):
+    wanted = set(dates or [])
+    have = set(InterimDueDate.objects.filter(measure=measure).values_list("due_date", flat=True))
+    InterimDueDate.objects.filter(measure=measure, due_date__in=have - wanted).delete()
+    InterimDueDate.objects.bulk_create([InterimDueDate(measure=measure, due_date=day) for day in sorted(wanted - have)])
+
+
+def check_delete_measure(user, measure):
+    if user is not None and not permissions.is_authority(user):
+        return [_("Nur das Regierungspräsidium darf Maßnahmen löschen.")]
+    return rules.check_delete_measure(measure)
+
 
 # ---------------------------------------------------------------------------
 # Closing and reopening a measure
