@@ -184,9 +184,10 @@ def memory_child(path, number):
     django.setup()
     from aqb_monitoring.excel.importer import do_import
     from aqb_monitoring.models import Measure
+    from aqb_monitoring.services import SHELL
 
     measure = Measure.objects.get(number=number)
-    outcome = do_import(path, measure, None)
+    outcome = do_import(path, measure, SHELL)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"{peak} {len(outcome.created)} {len(outcome.left_out)}")
 
@@ -199,6 +200,7 @@ def main():
     from aqb_monitoring.excel.importer import do_import, read_rows, validate_rows
     from aqb_monitoring.excel.layout import Layout
     from aqb_monitoring.models import Participant
+    from aqb_monitoring.services import SHELL
 
     layout = Layout()
     measure = make_measure()
@@ -216,7 +218,7 @@ def main():
     iex_seconds, iex_result = timed(import_export_dry_run, source, measure)
     assert not iex_result.has_errors()
     assert Participant.objects.count() == 0
-    real_seconds, outcome = timed(do_import, source, measure, None)
+    real_seconds, outcome = timed(do_import, source, measure, SHELL)
     assert len(outcome.created) == ROWS and Participant.objects.count() == ROWS
     export_seconds, content = timed(export_measure, measure, repeat=3)
 

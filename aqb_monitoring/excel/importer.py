@@ -16,25 +16,17 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..imports import reader
 from ..imports.sheets import header_key, normalise
-from ..models import (
-    MEASURE_NUMBER_PATTERN,
-    Answer,
-    AuditAction,
-    AuditEntry,
-    Measure,
-    Participant,
-    ParticipantStatus,
-)
+from ..models import MEASURE_NUMBER_PATTERN, Measure, Participant, ParticipantStatus
+from ..services import ServiceError, check_import_participants, import_participants
+from ..services.common import locked_measure
+from ..services.participants import ImportRow, stored_values
 from ..validation import (
     ANSWER_KEYS,
-    CATALOGUE_FIELDS,
-    ENTRY_FIELDS,
-    EXIT_FIELDS,
     NON_FIELD,
     RuleContext,
     check_measure_has_monitoring,
@@ -366,6 +358,7 @@ class RowResult:
     participant_id: int | None = None
     formula_keys: set = field(default_factory=set)  # kept so that a correction can check the row alone again
     problems: dict = field(default_factory=dict)
+    version: str = ""  # of the record the row was checked against ("" for none): "Übernehmen" re-checks it
 
     @property
     def cells(self):
@@ -381,7 +374,7 @@ class RowResult:
             "row": self.number, "participant_id": self.pseudonym, "action": self.action, "status": self.status,
             "errors": self.errors, "warnings": self.warnings, "missing_exit": self.missing_exit,
             "changes": self.changes, "cells": self.cells,
-            "formula_keys": sorted(self.formula_keys), "problems": self.problems,
+            "formula_keys": sorted(self.formula_keys), "problems": self.problems, "version": self.version,
         }
 
 
@@ -425,22 +418,14 @@ def check_measure_usable(context):
 
 
 def _existing_participants(measure, layout, context, pseudonyms=None):
-    """pseudonym -> (id, shown values, previous values) of the measure's records (or of `pseudonyms`), in three queries."""
-    by_id = {name: {entry.pk: entry for entry in entries.values()} for name, entries in context.catalogue_by_code.items()}
-    field_names = [f"{name}_id" if name in CATALOGUE_FIELDS else name for name in ENTRY_FIELDS + EXIT_FIELDS]
-    records = {}
+    """pseudonym -> (id, shown values, previous values, version) of the measure's records (or of `pseudonyms`)."""
     participants = Participant.objects.filter(measure=measure)
     if pseudonyms is not None:
         participants = participants.filter(pseudonym__in=pseudonyms)
-    for row in participants.values_list("pk", "carried_over_from_id", *field_names):
-        values = {"carried_over": row[1] is not None, "entry_answers": {}, "exit_answers": {}}
-        for name, value in zip(ENTRY_FIELDS + EXIT_FIELDS, row[2:], strict=True):
-            values[name] = by_id[name].get(value) if name in CATALOGUE_FIELDS else value
-        records[row[0]] = values
-    answers = Answer.objects.filter(participant_id__in=list(records) if pseudonyms is not None else participants.values("pk"))
-    for participant_id, code, phase, value in answers.values_list("participant_id", "question__code", "phase", "value"):
-        records[participant_id][ANSWER_KEYS[phase]][code] = value
-    return {values["pseudonym"]: (pk, display_values(values, layout), values) for pk, values in records.items()}
+    return {
+        values["pseudonym"]: (pk, display_values(values, layout), values, version)
+        for pk, (values, version) in stored_values(context, participants).items()
+    }
 
 
 def apply_corrections(rows, corrections, layout):
@@ -544,7 +529,7 @@ def _validate_row(row, layout, context, existing, same_id_rows, measure):
             "Die ID „%(id)s“ steht mehrfach in der Datei (auch in Zeile %(rows)s). Jede ID darf nur einmal "
             "vorkommen; keine dieser Zeilen wird übernommen.") % {"id": pseudonym, "rows": ", ".join(others)})
     record = existing.get(pseudonym)
-    participant_id, shown_before, previous = record if record else (None, None, None)
+    participant_id, shown_before, previous, version = record if record else (None, None, None, "")
     result = validate_participant(values, context=context, participant_id=participant_id, previous=previous)
     for key, messages in result.errors.items():
         errors.setdefault(key if key in layout.by_key or key == NON_FIELD else NON_FIELD, []).extend(messages)
@@ -552,7 +537,8 @@ def _validate_row(row, layout, context, existing, same_id_rows, measure):
         for key in result.missing_exit:
             warnings.setdefault(key if key in layout.by_key else NON_FIELD, []).extend(result.missing[key])
     base = {"number": row.number, "pseudonym": pseudonym, "warnings": warnings, "raw": row.cells,
-            "participant_id": participant_id, "formula_keys": set(row.formula_keys), "problems": dict(row.problems)}
+            "participant_id": participant_id, "formula_keys": set(row.formula_keys), "problems": dict(row.problems),
+            "version": version}
     if errors:
         return RowResult(action=ACTION_REJECTED, status=None, errors=errors, **base)
     status = str(result.status)
@@ -573,35 +559,8 @@ def _validate_row(row, layout, context, existing, same_id_rows, measure):
 
 
 # ---------------------------------------------------------------------------
-# do_import: one transaction, in bulk
+# do_import: validate again under the measure lock, write through services.import_participants
 # ---------------------------------------------------------------------------
-
-MODEL_FIELDS = ENTRY_FIELDS + EXIT_FIELDS
-
-
-def _participant_kwargs(values):
-    data = {name: values.get(name) for name in MODEL_FIELDS}
-    data["exit_reason_other"] = data["exit_reason_other"] or ""
-    return data
-
-
-def _answer_rows(participant_id, values, questions):
-    return [
-        (participant_id, questions[code], phase, value)
-        for phase, key in ANSWER_KEYS.items()
-        for code, value in values.get(key, {}).items()
-    ]
-
-
-def _insert_answers(rows):
-    """One executemany for all answers: 280,000 Answer instances would cost more than the whole read."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(Answer._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (participant_id, question_id, phase, value) VALUES (%s, %s, %s, %s)", rows
-        )
 
 
 @dataclass
@@ -613,90 +572,44 @@ class ImportOutcome:
     left_out: list = field(default_factory=list)  # RowResult
 
 
-def do_import(source, measure, user, *, corrections=None, layout=None, progress=None):
+def do_import(source, measure, user, *, corrections=None, layout=None, progress=None, versions=None):
     """Validate the file again against the current data and write every valid, entry-complete row.
 
     One transaction with the measure row locked, so two imports into one measure cannot
-    interleave; bulk inserts for participants, answers and audit entries (a few
-    statements per thousand rows).
+    interleave; the writing (permission, answers, audit) is services.import_participants.
+    `versions` (pseudonym -> version, from the preview) leaves out rows whose participant
+    changed since the preview, with the reason.
     """
     layout = layout or Layout()
     read = read_rows(source, layout)
+    versions = versions or {}
     with transaction.atomic():
-        measure = Measure.objects.select_for_update().select_related("measure_type").get(pk=measure.pk)
+        measure = locked_measure(measure)
         context = RuleContext.for_measure(measure)
+        check_measure_usable(context)  # its messages say more than "not allowed"
+        refusal = check_import_participants(user, measure)
+        if refusal:
+            raise ImportFileError(" ".join(message for messages in refusal.values() for message in messages))
         preview = validate_rows(read, measure, corrections=corrections, context=context, progress=progress)
-        outcome = ImportOutcome(preview=preview)
-        questions = {code: question.id for code, (_block, question) in context.questions_by_code.items()}
-        to_create = [row for row in preview.rows if row.action == ACTION_CREATE]
-        to_update = [row for row in preview.rows if row.action == ACTION_UPDATE]
-        _create(measure, user, to_create, layout, questions)
-        _update(measure, user, to_update, layout, questions)
-        outcome.created = [row.pseudonym for row in to_create]
-        outcome.updated = [row.pseudonym for row in to_update]
-        outcome.unchanged = [row.pseudonym for row in preview.rows if row.action == ACTION_UNCHANGED]
-        outcome.left_out = [row for row in preview.rows if row.action == ACTION_REJECTED]
+        taken = [row for row in preview.rows if row.is_taken]
+        rows = [
+            ImportRow(values=row.values, status=row.status, participant_id=row.participant_id,
+                      version=versions.get(row.pseudonym), key=row,
+                      note=_("Excel-Import, Zeile %(row)d") % {"row": row.number})
+            for row in taken
+        ]
+        try:
+            result = import_participants(user, measure, rows, context=context)
+        except ServiceError as error:
+            raise ImportFileError(" ".join(error.messages)) from error
+        for row, reason in result.stale:
+            row.key.action, row.key.errors = ACTION_REJECTED, {ROW_KEY: [reason]}
+    outcome = ImportOutcome(preview=preview)
+    outcome.created = [row.key.pseudonym for row in result.created]
+    outcome.updated = [row.key.pseudonym for row in result.updated]
+    outcome.unchanged = [row.pseudonym for row in preview.rows if row.action == ACTION_UNCHANGED]
+    outcome.left_out = [row for row in preview.rows if row.action == ACTION_REJECTED]
     return outcome
-
-
-WRITE_CHUNK = 2000
-
-
-def _create(measure, user, rows, layout, questions):
-    """Insert in chunks, so that memory stays flat for 100,000 rows with 28 answers each."""
-    for start in range(0, len(rows), WRITE_CHUNK):
-        _create_chunk(measure, user, rows[start:start + WRITE_CHUNK], questions)
-
-
-def _create_chunk(measure, user, rows, questions):
-    participants = [
-        Participant(measure=measure, status=row.status, **_participant_kwargs(row.values)) for row in rows
-    ]
-    participants = Participant.objects.bulk_create(participants, batch_size=WRITE_CHUNK)
-    if participants and participants[0].pk is None:  # backends without RETURNING
-        ids = dict(Participant.objects.filter(measure=measure, pseudonym__in=[row.pseudonym for row in rows])
-                   .values_list("pseudonym", "pk"))
-        for participant in participants:
-            participant.pk = ids[participant.pseudonym]
-    answers = []
-    for participant, row in zip(participants, rows, strict=True):
-        answers += _answer_rows(participant.pk, row.values, questions)
-    _insert_answers(answers)
-    AuditEntry.objects.bulk_create([
-        AuditEntry(user=user, measure=measure, participant=participant, pseudonym=participant.pseudonym,
-                   action=AuditAction.IMPORT_CREATE, note=_("Excel-Import, Zeile %(row)d") % {"row": row.number})
-        for participant, row in zip(participants, rows, strict=True)
-    ], batch_size=2000)
-
-
-def _update(measure, user, rows, layout, questions):
-    for start in range(0, len(rows), WRITE_CHUNK):
-        _update_chunk(measure, user, rows[start:start + WRITE_CHUNK], layout, questions)
-
-
-def _update_chunk(measure, user, rows, layout, questions):
-    ids = [row.participant_id for row in rows]
-    participants = {p.pk: p for p in Participant.objects.filter(pk__in=ids)}
-    changed = []
-    for row in rows:
-        participant = participants[row.participant_id]
-        for name, value in _participant_kwargs(row.values).items():
-            setattr(participant, name, value)
-        participant.status = row.status
-        changed.append(participant)
-    Participant.objects.bulk_update(changed, [*MODEL_FIELDS, "status", "updated_at"], batch_size=1000)
-    Answer.objects.filter(participant_id__in=ids).delete()
-    answers = []
-    for row in rows:
-        answers += _answer_rows(row.participant_id, row.values, questions)
-    _insert_answers(answers)
-    AuditEntry.objects.bulk_create([
-        AuditEntry(user=user, measure=measure, participant_id=row.participant_id, pseudonym=row.pseudonym,
-                   action=AuditAction.IMPORT_CHANGE,
-                   changes={layout.by_key[key].header: pair for key, pair in row.changes.items()},
-                   note=_("Excel-Import, Zeile %(row)d") % {"row": row.number})
-        for row in rows
-    ], batch_size=2000)
 
 
 # ---------------------------------------------------------------------------

@@ -151,8 +151,10 @@ def take(job, user):
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
             if locked.status != ImportJobStatus.TAKING:  # failed as interrupted meanwhile
                 raise _refused(job.pk, refusal)
+            # Each row is checked against the record as the preview read it: changed since, it is left out.
+            versions = {row["participant_id"]: row["version"] for row in locked.preview.get("rows", []) if "version" in row}
             with locked.file.open("rb") as stream:
-                outcome = do_import(stream, job.measure, user, corrections=locked.corrections)
+                outcome = do_import(stream, job.measure, user, corrections=locked.corrections, versions=versions)
             locked.outcome = {
                 "created": outcome.created,
                 "updated": outcome.updated,

@@ -1,25 +1,28 @@
 """Every state change a user can trigger, one module per entity (as zulip's `actions`):
-`participants` (save, delete, carry-over), `measures` (close, reopen); `common` holds the
+`participants` (save, bulk import, delete, carry-over), `measures` (close, reopen); `common` holds the
 refusal (`ServiceError`), the measure lock, the edit rule and the audit entry.
 
 Each `do_*`/`save_*`/`delete_*` function is one transaction and has a `check_*` sibling that
 returns the reasons it would fail, so views can show them before the user clicks.
 """
 
-from .common import STORED_FIELDS, ServiceError
+from .common import SHELL, STORED_FIELDS, ServiceError
 from .measures import check_close_measure, check_reopen_measure, do_close_measure, do_reopen_measure
 from .participants import (
     carry_over_candidates,
     check_carry_over,
     check_delete_participant,
+    check_import_participants,
     check_save_participant,
     delete_participant,
     do_carry_over,
+    import_participants,
     save_participant,
 )
 
 __all__ = [
-    "STORED_FIELDS", "ServiceError", "carry_over_candidates", "check_carry_over", "check_close_measure",
-    "check_delete_participant", "check_reopen_measure", "check_save_participant", "delete_participant",
-    "do_carry_over", "do_close_measure", "do_reopen_measure", "save_participant",
+    "SHELL", "STORED_FIELDS", "ServiceError", "carry_over_candidates", "check_carry_over", "check_close_measure",
+    "check_delete_participant", "check_import_participants", "check_reopen_measure", "check_save_participant",
+    "delete_participant", "do_carry_over", "do_close_measure", "do_reopen_measure", "import_participants",
+    "save_participant",
 ]

@@ -25,6 +25,23 @@ class ServiceError(Exception):
         return [message for messages in self.errors.values() for message in messages]
 
 
+class _Shell:
+    """`manage.py` run by an operator on the server: trusted as the RP is, recorded without a user."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    organisation_id = None
+    organisation = None
+
+    def __str__(self):
+        return "manage.py"
+
+
+SHELL = _Shell()
+
+
 def not_allowed():
     return {NON_FIELD: [_("Sie dürfen die Teilnehmenden dieser Maßnahme nicht bearbeiten.")]}
 

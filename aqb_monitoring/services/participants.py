@@ -7,13 +7,17 @@ measure row is locked (`select_for_update`) in every write, so a closing report 
 participant change cannot interleave (V10).
 """
 
-from django.db import transaction
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions
-from ..models import Answer, AnswerPhase, AuditAction, Participant
+from ..models import Answer, AnswerPhase, AuditAction, AuditEntry, Participant, Question
 from ..validation import (
     ANSWER_KEYS,
+    CATALOGUE_FIELDS,
     EXIT_FIELDS,
     NON_FIELD,
     RuleContext,
@@ -23,6 +27,56 @@ from ..validation import (
     values_from_participant,
 )
 from .common import STORED_FIELDS, ServiceError, audit, edit_refusal, locked_measure
+
+# ---------------------------------------------------------------------------
+# Versions: a save against a record changed since it was read is refused (no lost update)
+# ---------------------------------------------------------------------------
+
+
+def version_of(participant_or_timestamp):
+    """The version a form or a preview read a record at: its `updated_at` as ISO text ("" for none)."""
+    if participant_or_timestamp is None:
+        return ""
+    timestamp = getattr(participant_or_timestamp, "updated_at", participant_or_timestamp)
+    return timestamp.isoformat() if timestamp else ""
+
+
+class StaleRecord(ServiceError):
+    """The record changed since the clerk read it; `version` is the one it has now."""
+
+    def __init__(self, message, version):
+        super().__init__(message)
+        self.version = version
+
+
+def changed_since(participant_id):
+    """"von anna@… am 03.02.2026 14:05 (Geburtsjahr, Geschlecht)": who changed the record last, when, what."""
+    entry = (
+        AuditEntry.objects.filter(participant_id=participant_id).select_related("user").order_by("-timestamp", "-id").first()
+    )
+    if entry is None:
+        return _("von einer anderen Stelle")
+    who = (entry.user.email or entry.user.get_full_name()) if entry.user else _("einem Import oder Systemvorgang")
+    text = _("von %(who)s am %(when)s") % {"who": who, "when": timezone.localtime(entry.timestamp).strftime("%d.%m.%Y %H:%M")}
+    if entry.changes:
+        text += f" ({', '.join(entry.changes)})"
+    return text
+
+
+def _stale_form_message(participant):
+    return _(
+        "Der Datensatz wurde inzwischen geändert, %(changed)s. Ihre Eingaben wurden nicht gespeichert und stehen "
+        "unten noch im Formular: bitte mit dem aktuellen Stand abgleichen und erneut speichern."
+    ) % {"changed": changed_since(participant.pk)}
+
+
+def stale_row_message(participant_id):
+    """Why a row of an import is left out: its participant changed after the preview."""
+    return _(
+        "Der Datensatz wurde seit der Vorschau geändert, %(changed)s. Die Zeile wurde nicht übernommen, damit "
+        "diese Änderung nicht überschrieben wird; bitte die Datei neu hochladen."
+    ) % {"changed": changed_since(participant_id)}
+
 
 # ---------------------------------------------------------------------------
 # Saving and deleting a participant
@@ -60,13 +114,13 @@ def check_save_participant(user, measure, values, participant=None, *, context=N
 
 
 @transaction.atomic
-def save_participant(user, measure, values, participant=None, *, context=None, action=None, note=""):
+def save_participant(user, measure, values, participant=None, *, context=None, action=None, note="", version=None):
     """Create or change one participant: refuse invalid values (V2-V10), save incomplete ones.
 
     Stores the answers (dropping those of blocks that no longer apply), sets the status and
-    writes an AuditEntry with the changed fields as {label: [old, new]}. `context` may be
-    passed by bulk callers (importer); `action` overrides the audit action (IMPORT_*).
-    Returns (participant, ValidationResult).
+    writes an AuditEntry with the changed fields as {label: [old, new]}. `action` overrides
+    the audit action. `version` (see `version_of`) is what the form read: a record changed
+    since is refused with StaleRecord, never overwritten. Returns (participant, ValidationResult).
     """
     measure = locked_measure(measure)
     refusal = edit_refusal(user, measure)
@@ -78,6 +132,8 @@ def save_participant(user, measure, values, participant=None, *, context=None, a
         if participant.measure_id != measure.pk:
             raise ServiceError(_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme."))
         participant = _stored_participant(participant)
+        if version is not None and version != version_of(participant):
+            raise StaleRecord(_stale_form_message(participant), version_of(participant))
     answers = _stored_answers(participant)
     previous = values_from_participant(participant, answers) if participant is not None else None
     if previous is not None:
@@ -125,12 +181,7 @@ def _store_answers(participant, clean, stored_answers, context):
         given = clean[ANSWER_KEYS[phase]]
         if code in given:
             continue
-        dropped = (
-            (phase == AnswerPhase.EXIT and clean["exit_date"] is None)
-            or (code in known and known[code][0].code not in applicable)
-            or (code in known and known[code][1].is_active)
-        )
-        if dropped:
+        if _answer_dropped(phase, code, clean, known, applicable):
             to_delete.append(answer.pk)
             label = f"{answer.question.block.label}: {answer.question.label}"
             changes[_answer_label(label, phase)] = [display_value(answer.value), ""]
@@ -152,6 +203,16 @@ def _store_answers(participant, clean, stored_answers, context):
     Answer.objects.bulk_update(to_update, ["value"])
     Answer.objects.bulk_create(to_create)
     return changes
+
+
+def _answer_dropped(phase, code, clean, known, applicable):
+    """A stored answer the new values do not give: withdrawn (active question), void (block no longer
+    applies, exit answer without exit date) or kept (question or block deactivated, §5)."""
+    return (
+        (phase == AnswerPhase.EXIT and clean["exit_date"] is None)
+        or (code in known and known[code][0].code not in applicable)
+        or (code in known and known[code][1].is_active)
+    )
 
 
 def _answer_label(label, phase):
@@ -202,6 +263,206 @@ def delete_participant(user, participant):
     participant.delete()
     entry.refresh_from_db()
     return entry
+
+
+# ---------------------------------------------------------------------------
+# Many participants at once (Excel import, `manage.py import_participants`)
+# ---------------------------------------------------------------------------
+
+WRITE_CHUNK = 2000
+
+
+@dataclass
+class ImportRow:
+    """One row for `import_participants`: the values validation returned for it (`result.values`).
+
+    `participant_id` None creates; `version` is the version the preview read the record at
+    ("" when it did not exist, None when not known): a record changed since is left out.
+    """
+
+    values: dict
+    status: str
+    participant_id: int | None = None
+    version: str | None = None
+    note: str = ""
+    key: object = None  # the caller's handle (row number)
+
+
+@dataclass
+class ImportResult:
+    created: list = field(default_factory=list)  # ImportRow
+    updated: list = field(default_factory=list)
+    stale: list = field(default_factory=list)  # (ImportRow, German reason)
+
+
+def stored_values(context, participants):
+    """pk -> (values as `values_from_participant` gives them, version) of a queryset, in two queries."""
+    return {pk: (values, version) for pk, (values, version, _answers) in _stored_rows(context, participants).items()}
+
+
+def _stored_rows(context, participants, ids=None):
+    by_id = {name: {entry.pk: entry for entry in entries.values()} for name, entries in context.catalogue_by_code.items()}
+    field_names = [f"{name}_id" if name in CATALOGUE_FIELDS else name for name in STORED_FIELDS]
+    records = {}
+    for row in participants.values_list("pk", "updated_at", "carried_over_from_id", *field_names):
+        values = {"carried_over": row[2] is not None, "entry_answers": {}, "exit_answers": {}}
+        for name, value in zip(STORED_FIELDS, row[3:], strict=True):
+            values[name] = by_id[name].get(value) if name in CATALOGUE_FIELDS else value
+        records[row[0]] = (values, version_of(row[1]), {})
+    answer_ids = list(records) if ids is not None or len(records) <= 1000 else participants.values("pk")
+    answers = Answer.objects.filter(participant_id__in=answer_ids).values_list(
+        "pk", "participant_id", "question_id", "question__code", "phase", "value")
+    for pk, participant_id, question_id, code, phase, value in answers:
+        values, _version, stored = records[participant_id]
+        values[ANSWER_KEYS[phase]][code] = value
+        stored[(phase, code)] = (pk, question_id)
+    return records
+
+
+def check_import_participants(user, measure):
+    """Why `import_participants` would refuse this user and measure (V10, permission); empty: it would not."""
+    return edit_refusal(user, measure)
+
+
+@transaction.atomic
+def import_participants(user, measure, rows, *, context=None):
+    """Create and change many validated participants at once, in chunks of bulk statements.
+
+    The same rules as `save_participant`: measure row lock, edit refusal (V10, permission),
+    the answer-keeping policy (`_store_answers`), `updated_at` moved, one AuditEntry per row
+    with {label: [old, new]} (IMPORT_CREATE / IMPORT_CHANGE). Rows whose record changed since
+    `row.version` are left out (`ImportResult.stale`), never overwritten.
+    """
+    measure = locked_measure(measure)
+    refusal = edit_refusal(user, measure)
+    if refusal:
+        raise ServiceError(refusal)
+    context = context or RuleContext.for_measure(measure)
+    result = ImportResult()
+    creates = [row for row in rows if row.participant_id is None]
+    updates = [row for row in rows if row.participant_id is not None]
+    labels = _AnswerLabels(context)
+    for start in range(0, len(creates), WRITE_CHUNK):
+        result.created += _create_chunk(user, measure, creates[start:start + WRITE_CHUNK], labels)
+    for start in range(0, len(updates), WRITE_CHUNK):
+        updated, stale = _update_chunk(user, measure, updates[start:start + WRITE_CHUNK], context, labels)
+        result.updated += updated
+        result.stale += stale
+    return result
+
+
+class _AnswerLabels:
+    """"Block: Frage (bei Eintritt)" per answer, built once per import, not once per row."""
+
+    def __init__(self, context):
+        self.context = context
+        self.labels = {}
+
+    def __call__(self, phase, code, question_id=None):
+        key = (phase, code)
+        if key not in self.labels:
+            known = self.context.questions_by_code.get(code)
+            if known is not None:
+                label = f"{known[0].label}: {known[1].label}"
+            else:  # a block this measure no longer asks
+                question = Question.objects.select_related("block").get(pk=question_id)
+                label = f"{question.block.label}: {question.label}"
+            self.labels[key] = _answer_label(label, phase)
+        return self.labels[key]
+
+
+def _participant(measure, values, status, instance=None):
+    participant = instance or Participant(measure=measure)
+    for name in STORED_FIELDS:
+        setattr(participant, name, values.get(name))
+    participant.exit_reason_other = participant.exit_reason_other or ""
+    participant.status = status
+    return participant
+
+
+def _create_chunk(user, measure, rows, labels):
+    participants = Participant.objects.bulk_create([_participant(measure, row.values, row.status) for row in rows])
+    if participants and participants[0].pk is None:  # backends without RETURNING
+        ids = dict(Participant.objects.filter(measure=measure, pseudonym__in=[p.pseudonym for p in participants])
+                   .values_list("pseudonym", "pk"))
+        for participant in participants:
+            participant.pk = ids[participant.pseudonym]
+    empty = _empty_values()
+    answers, entries = [], []
+    for participant, row in zip(participants, rows, strict=True):
+        changes = _changes(empty, row.values)
+        for phase, key in ANSWER_KEYS.items():
+            for code, value in row.values.get(key, {}).items():
+                answers.append((participant.pk, labels.context.questions_by_code[code][1].id, phase, value))
+                changes[labels(phase, code)] = ["", display_value(value)]
+        entries.append(_audit_entry(user, measure, participant, AuditAction.IMPORT_CREATE, changes, row.note))
+    _insert_answers(answers)
+    AuditEntry.objects.bulk_create(entries, batch_size=WRITE_CHUNK)
+    return rows
+
+
+def _update_chunk(user, measure, rows, context, labels):
+    ids = [row.participant_id for row in rows]
+    stored = _stored_rows(context, Participant.objects.filter(measure=measure, pk__in=ids), ids=ids)
+    if len(stored) != len(set(ids)):
+        raise ServiceError(_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme."))
+    now = timezone.now()
+    changed, updated, stale, entries = [], [], [], []
+    answers_to_delete, answers_to_update, answers_to_create = [], [], []
+    known = context.questions_by_code
+    for row in rows:
+        previous, version, stored_answers = stored[row.participant_id]
+        if row.version is not None and row.version != version:
+            stale.append((row, stale_row_message(row.participant_id)))
+            continue
+        clean = {**row.values, "carried_over": previous["carried_over"]}
+        participant = _participant(measure, clean, row.status, Participant(pk=row.participant_id, measure=measure))
+        participant.updated_at = now
+        changes = _changes(previous, clean)
+        applicable = {block.code for block in context.applicable_blocks(clean["goal"])}
+        for (phase, code), (answer_pk, question_id) in stored_answers.items():
+            if code in clean[ANSWER_KEYS[phase]]:
+                continue
+            if _answer_dropped(phase, code, clean, known, applicable):
+                answers_to_delete.append(answer_pk)
+                old = previous[ANSWER_KEYS[phase]][code]
+                changes[labels(phase, code, question_id)] = [display_value(old), ""]
+        for phase, key in ANSWER_KEYS.items():
+            for code, value in clean[key].items():
+                old = previous[key].get(code)
+                if (phase, code) in stored_answers:
+                    if old == value:
+                        continue
+                    answers_to_update.append(Answer(pk=stored_answers[(phase, code)][0], value=value))
+                else:
+                    answers_to_create.append((row.participant_id, known[code][1].id, phase, value))
+                changes[labels(phase, code)] = [display_value(old), display_value(value)]
+        changed.append(participant)
+        updated.append(row)
+        entries.append(_audit_entry(user, measure, participant, AuditAction.IMPORT_CHANGE, changes, row.note))
+    Participant.objects.bulk_update(changed, [*STORED_FIELDS, "status", "updated_at"], batch_size=1000)
+    if answers_to_delete:
+        Answer.objects.filter(pk__in=answers_to_delete).delete()
+    Answer.objects.bulk_update(answers_to_update, ["value"], batch_size=1000)
+    _insert_answers(answers_to_create)
+    AuditEntry.objects.bulk_create(entries, batch_size=WRITE_CHUNK)
+    return updated, stale
+
+
+def _audit_entry(user, measure, participant, action, changes, note):
+    return AuditEntry(user=user if getattr(user, "pk", None) else None, measure=measure, participant_id=participant.pk,
+                      pseudonym=participant.pseudonym, action=action, changes=changes, note=note)
+
+
+def _insert_answers(rows):
+    """One executemany for all answers: 280,000 Answer instances would cost more than the whole read."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (participant_id, question_id, phase, value) VALUES (%s, %s, %s, %s)", rows
+        )
 
 
 # ---------------------------------------------------------------------------

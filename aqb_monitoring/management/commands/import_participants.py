@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from aqb_monitoring.excel.importer import ImportFileError, do_import, read_rows, validate_rows
 from aqb_monitoring.models import Measure
+from aqb_monitoring.services import SHELL
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             if dry_run:
                 preview = validate_rows(read_rows(file), measure)
             else:
-                preview = do_import(file, measure, None).preview
+                preview = do_import(file, measure, SHELL).preview
         except (ImportFileError, OSError) as error:
             self.stderr.write(getattr(error, "message", None) or str(error))
             sys.exit(2)
