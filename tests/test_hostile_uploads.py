@@ -84,6 +84,7 @@ def test_hostile_workbook_through_the_admin_upload(name, path, client, ze_kassel
         assert job.status == ImportJobStatus.FAILED
         assert_answer(job.error, expected)
         assert expected in page.content.decode()
+        assert "Erneut starten" not in page.content.decode()  # the same file would be refused again
     assert_survived(child_runs, settings, before)
 
 

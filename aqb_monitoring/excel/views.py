@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import permissions, services
 from ..models import ImportJob, ImportJobStatus, MeasureType, Organisation, OrganisationKind
 from .export import export_filename, export_measure, export_measures
-from .housekeeping import fail_stale_jobs, retention_text
+from .housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED, fail_stale_jobs, retention_text
 from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
 from .jobs import ImportJobRefused, correct_row, discard, restart, start_preview, take
 from .layout import KIND_BOOL, KIND_CHOICE, MEASURE_NUMBER, Layout, catalogue_version
@@ -211,7 +211,9 @@ def job_detail(request, job_pk):
         context["percent"] = int(100 * job.progress / job.total) if job.total else 0
         return TemplateResponse(request, "aqb_monitoring/excel/progress.html", context)
     if job.status == ImportJobStatus.FAILED:
-        context["can_restart"] = bool(job.file) and permissions.can_edit(request.user, job.measure)
+        # Starting again helps a read or take that was cut off, not a file the reader refused.
+        interrupted = job.error in (str(READING_INTERRUPTED), str(TAKING_INTERRUPTED))
+        context["can_restart"] = interrupted and bool(job.file) and permissions.can_edit(request.user, job.measure)
         return TemplateResponse(request, "aqb_monitoring/excel/failed.html", context)
     if job.status == ImportJobStatus.DISCARDED:
         return TemplateResponse(request, "aqb_monitoring/excel/discarded.html", context)
