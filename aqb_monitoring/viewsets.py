@@ -23,12 +23,16 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
+from wagtail.log_actions import log
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet, SnippetViewSetGroup
 
-from . import permissions
-from .models import CATALOGUE_MODELS, InterimDueDate, Measure, Organisation
+from . import measures, permissions
+from .measure_import import format_interim_dates, parse_interim_dates
+from .models import CATALOGUE_MODELS, Measure, Organisation
+from .services.common import ServiceError
+from .services.measures import check_delete_measure, do_save_measure, version_of
 
 
 def authority_required(view):
@@ -148,7 +152,12 @@ class CatalogueGroup(SnippetViewSetGroup):
 
 
 class MeasureMasterForm(WagtailAdminModelForm):
-    """The RP's measure form, plus the interim-report dates as one text field (no inline for them)."""
+    """The RP's measure form, plus the interim-report dates as one text field (no inline for them).
+
+    It only parses; the views save through `services.measures.do_save_measure`, the write path the
+    measure import uses too. The hidden `version` is the measure's `updated_at` when the form was read:
+    a save against a measure changed since is refused (lost-update guard).
+    """
 
     interim_due_dates_text = forms.CharField(
         label=gettext_lazy("Termine der Zwischenmeldung"),
@@ -157,35 +166,84 @@ class MeasureMasterForm(WagtailAdminModelForm):
         help_text=gettext_lazy("Daten im Format TT.MM.JJJJ, getrennt durch Komma, Semikolon oder Zeilenumbruch."),
     )
 
-    def __init__(self, *args, **kwargs):
-        from .measure_import import format_interim_dates
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["interim_due_dates_text"] = format_interim_dates(
                 self.instance.interim_due_dates.values_list("due_date", flat=True))
+            self.initial["version"] = version_of(self.instance)
 
     def clean_interim_due_dates_text(self):
-        from .measure_import import parse_interim_dates
-
         dates, errors = parse_interim_dates(self.cleaned_data.get("interim_due_dates_text", ""))
         if errors:
             raise forms.ValidationError(errors)
         return dates
 
-    def _save_m2m(self):
-        """Runs after the measure is saved (form.save() or save_m2m()): store exactly the dates given."""
-        super()._save_m2m()
-        wanted = set(self.cleaned_data.get("interim_due_dates_text") or [])
-        InterimDueDate.objects.filter(measure=self.instance).exclude(due_date__in=wanted).delete()
-        have = set(InterimDueDate.objects.filter(measure=self.instance).values_list("due_date", flat=True))
-        InterimDueDate.objects.bulk_create([InterimDueDate(measure=self.instance, due_date=d) for d in sorted(wanted - have)])
+    def service_values(self):
+        """The master-data values for `do_save_measure`, by model field name."""
+        values = {name: self.cleaned_data[name] for name in measures.FIELDS if name in self.cleaned_data}
+        values["interim_due_dates"] = self.cleaned_data.get("interim_due_dates_text") or []
+        return values
+
+    def add_service_errors(self, errors):
+        for name, field_messages in errors.items():
+            name = "interim_due_dates_text" if name == "interim_due_dates" else name
+            self.add_error(name if name in self.fields else None, field_messages)
+
+
+class MeasureSaveMixin:
+    """Create and edit save through `do_save_measure`; its refusals appear on the form's fields, input kept."""
+
+    def form_valid(self, form):
+        self.form = form
+        stored = None if self.view_name == "create" else self.object
+        try:
+            measure = do_save_measure(self.request.user, stored, form.service_values(),
+                                      version=form.cleaned_data.get("version") or None)
+        except ServiceError as error:
+            form.add_service_errors(error.errors)
+            if stored is not None:
+                # The clerk has now seen the newer state named in the message; saving again is deliberate.
+                form.data = form.data.copy()
+                form.data[form.add_prefix("version")] = version_of(Measure.objects.get(pk=stored.pk))
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+        self.object = measure
+        log(instance=measure, action="wagtail.create" if stored is None else "wagtail.edit", user=self.request.user)
+        response = self.save_action()
+        hook_response = self.run_after_hook()
+        return hook_response if hook_response is not None else response
+
+
+class MeasureCreateView(MeasureSaveMixin, CreateView):
+    pass
+
+
+class MeasureEditView(MeasureSaveMixin, EditView):
+    pass
+
+
+class MeasureDeleteView(DeleteView):
+    """A measure with recorded participants is not deleted (measures.check_delete_measure)."""
+
+    def form_valid(self, form):
+        reasons = check_delete_measure(self.request.user, self.object)
+        if reasons:
+            for reason in reasons:
+                messages.error(self.request, reason)
+            return redirect(self.edit_url_name, self.object.pk)
+        return super().form_valid(form)
 
 
 class MeasureViewSet(AuthorityOnlyViewSet):
     """Measures' master data, maintained by the RP (ZE and providers see measures in views.py)."""
 
     model = Measure
+    add_view_class = MeasureCreateView
+    edit_view_class = MeasureEditView
+    delete_view_class = MeasureDeleteView
     icon = "clipboard-list"
     menu_label = gettext_lazy("Maßnahmen (Stammdaten)")
     url_prefix = "stammdaten/massnahmen"
@@ -275,4 +333,6 @@ class AuthorityOnlyDeleteBulkAction(DeleteBulkAction):
         super().__init__(request, model)
 
     def check_perm(self, obj):
+        if isinstance(obj, Measure) and check_delete_measure(self.request.user, obj):
+            return False
         return permissions.is_authority(self.request.user) and not entry_in_use(obj)
