@@ -45,7 +45,7 @@ from .models import (
     ProgrammeLine,
     Provider,
 )
-from .services.common import ServiceError
+from .services.common import SHELL, ServiceError
 from .services.measures import do_save_measure
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the RP database of all measures is a few hundred KB
@@ -715,9 +715,10 @@ def do_measure_import(source, user=None):
 
     One transaction; the stored measures of the file are locked first, so a measure cannot
     be closed or get participants between the check and the write. Each row is saved by
-    `do_save_measure` (user None: the shell), which applies the measure rules once more.
+    `do_save_measure` (user None: `services.SHELL`, the operator of manage.py), which applies the measure rules once more.
     """
     _check_user(user)
+    user = SHELL if user is None else user  # no user: the shell's operator (manage.py import_measures)
     read = read_measure_file(source)
     numbers = [display(row.cells.get("number", "")).strip().upper() for row in read.rows]
     with transaction.atomic():

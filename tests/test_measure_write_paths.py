@@ -276,3 +276,15 @@ def test_a_measure_without_participants_can_be_deleted(client, rp_editor, open_m
     client.force_login(rp_editor)
     assert client.post(reverse("aqb_measure_master:delete", args=[open_measure.pk])).status_code == 302
     assert not Measure.objects.filter(pk=open_measure.pk).exists()
+
+
+def test_the_service_trusts_no_missing_user_only_the_shell(open_measure):
+    """The shell's operator acts as `SHELL`, named by the caller; a forgotten user is refused, not trusted."""
+    from aqb_monitoring.services.common import SHELL
+
+    with pytest.raises(ServiceError, match="Nur das Regierungspräsidium"):
+        do_save_measure(None, open_measure, {"title": "ohne Benutzer"})
+    do_save_measure(SHELL, open_measure, {"title": "vom Server"})
+    open_measure.refresh_from_db()
+    assert open_measure.title == "vom Server"
+    assert AuditEntry.objects.get(measure=open_measure, action=AuditAction.CHANGE).user is None

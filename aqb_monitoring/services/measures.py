@@ -25,9 +25,9 @@ def version_of(measure):
 def check_save_measure(user, measure, values, *, version=None):
     """Why `do_save_measure` would refuse (per field, German), or {}.
 
-    `user` None is the shell (`manage.py import_measures`): the operator who runs it acts for the RP.
+    `user` is the RP's user, or `SHELL` for `manage.py import_measures` (the operator acts for the RP).
     """
-    if user is not None and not permissions.is_authority(user):
+    if not permissions.is_authority(user):
         return {NON_FIELD: [_("Nur das Regierungspräsidium darf die Stammdaten einer Maßnahme ändern.")]}
     stale = _stale(measure, version)
     if stale:

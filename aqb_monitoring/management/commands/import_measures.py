@@ -9,6 +9,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from aqb_monitoring.measure_import import ImportFileError, check_measure_import, do_measure_import
+from aqb_monitoring.services.common import SHELL
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, **options):
         try:
-            preview = check_measure_import(file) if dry_run else do_measure_import(file)
+            preview = check_measure_import(file, SHELL) if dry_run else do_measure_import(file, SHELL)
         except (ImportFileError, OSError) as error:
             self.stderr.write(getattr(error, "message", None) or str(error))
             sys.exit(2)
