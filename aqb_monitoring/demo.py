@@ -56,8 +56,6 @@ import random  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from .models import (  # noqa: E402
-    Answer,
-    AnswerPhase,
     AuditAction,
     AuditEntry,
     Benefit,
@@ -71,7 +69,6 @@ from .models import (  # noqa: E402
     MainGoal,
     Measure,
     MeasureType,
-    Participant,
     ParticipantGoal,
     ParticipantStatus,
     ProgrammeLine,
@@ -79,7 +76,8 @@ from .models import (  # noqa: E402
     SchoolAttendance,
     UnemploymentRegistration,
 )
-from .services import STORED_FIELDS  # noqa: E402
+from .services import SHELL, import_participants  # noqa: E402
+from .services.participants import ImportRow  # noqa: E402
 
 GRANT_RECIPIENTS = [
     # abbreviation, name, contact
@@ -349,42 +347,16 @@ def seed_participants(measure, rng, cats, author, predecessor_rows, numbering, r
             for name in rng.sample([n for n in OPTIONAL_ENTRY_FIELDS if values.get(n) is not None], 2):
                 values[name] = None
         rows.append((values, None))
-    participants, answer_rows = [], []
+    import_rows = []
     for values, carried_from in rows:
         result = validate_participant(values, context=context)
         if result.errors:
             raise RuntimeError(f"Demodaten verletzen die Regeln ({measure.number}, {values['pseudonym']}): {result.errors}")
-        clean = result.values
-        participant = Participant(
-            measure=measure,
-            status=result.status,
-            carried_over_from=carried_from,
-            **{name: clean.get(name) for name in STORED_FIELDS if name in clean},
-        )
-        participant.exit_reason_other = participant.exit_reason_other or ""
-        participants.append(participant)
-        answer_rows.append(clean)
-    Participant.objects.bulk_create(participants)
-    questions = {code: info.id for code, (_block, info) in context.questions_by_code.items()}
-    answers_to_create, audit = [], []
-    for participant, clean in zip(participants, answer_rows, strict=True):
-        for phase in (AnswerPhase.ENTRY, AnswerPhase.EXIT):
-            for code, value in (clean.get(f"{phase}_answers") or {}).items():
-                answers_to_create.append(
-                    Answer(participant=participant, question_id=questions[code], phase=phase, value=value)
-                )
-        audit.append(
-            AuditEntry(
-                user=author,
-                measure=measure,
-                participant=participant,
-                pseudonym=participant.pseudonym,
-                action=AuditAction.CREATE,
-                note="Demodaten",
-            )
-        )
-    Answer.objects.bulk_create(answers_to_create, batch_size=2000)
-    AuditEntry.objects.bulk_create(audit)
+        import_rows.append(ImportRow(values=result.values, status=result.status, note="Demodaten",
+                                     carried_over_from_id=carried_from.pk if carried_from else None))
+    created = import_participants(author or SHELL, measure, import_rows, context=context,
+                                  create_action=AuditAction.CREATE).created
+    participants = [row.participant for row in created]
     report.created("Teilnehmende", f"{len(participants)} in {measure.number}")
     return participants
 

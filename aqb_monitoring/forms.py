@@ -8,6 +8,7 @@ Interface for the views
                            measure=measure, for_user=request.user)
     if form.is_valid():
         participant = form.save()          # services.save_participant; may raise services.ServiceError
+                                           # (services.StaleRecord: changed since the hidden `version`)
     form.status_summary()                  # {"status", "missing_entry", "missing_exit"} for the status box
     form.panel_groups()                    # Eintritt / Detailangaben bei Eintritt (one fieldset per
                                            # block) / Austritt / Detailangaben bei Austritt
@@ -174,6 +175,7 @@ class ParticipantForm(WagtailAdminModelForm):
         self._drop_fields_not_asked()
         self._set_up_fields()
         self._add_answer_fields()
+        self._add_version_field()
 
     # -- construction -----------------------------------------------------
 
@@ -235,6 +237,14 @@ class ParticipantForm(WagtailAdminModelForm):
                     self.fields[name].required = True
                     self.initial[name] = stored.get((phase, question.code))
 
+    def _add_version_field(self):
+        """The version the record was read at: a save against a record changed since is refused (no lost update)."""
+        self.fields["version"] = forms.CharField(
+            widget=forms.HiddenInput, required=False,
+            help_text=_("Stand, zu dem der Datensatz geöffnet wurde: eine Änderung von anderer Seite geht nicht verloren."),
+        )
+        self.initial["version"] = services.version_of(self.instance) if self.instance.pk else ""
+
     # -- validation --------------------------------------------------------
 
     def full_clean(self):
@@ -287,10 +297,17 @@ class ParticipantForm(WagtailAdminModelForm):
     def save(self, commit=True):
         """Through services.save_participant (permission, V10 under lock, answers, status, audit)."""
         participant = self.instance if self.instance.pk else None
+        version = (self.cleaned_data.get("version") or None) if participant is not None else None
         try:
             self.instance, self.result = services.save_participant(
-                self.for_user, self.measure, self.values, participant, context=self.context
+                self.for_user, self.measure, self.values, participant, context=self.context, version=version
             )
+        except services.StaleRecord as error:
+            # The clerk's input stays on the form; with the version it now has, a second click saves it.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("version")] = error.version
+            self.add_rule_errors(error.errors)
+            raise
         except services.ServiceError as error:
             self.add_rule_errors(error.errors)
             raise

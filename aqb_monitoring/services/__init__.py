@@ -9,6 +9,7 @@ returns the reasons it would fail, so views can show them before the user clicks
 from .common import SHELL, STORED_FIELDS, ServiceError
 from .measures import check_close_measure, check_reopen_measure, do_close_measure, do_reopen_measure
 from .participants import (
+    StaleRecord,
     carry_over_candidates,
     check_carry_over,
     check_delete_participant,
@@ -18,11 +19,12 @@ from .participants import (
     do_carry_over,
     import_participants,
     save_participant,
+    version_of,
 )
 
 __all__ = [
     "SHELL", "STORED_FIELDS", "ServiceError", "carry_over_candidates", "check_carry_over", "check_close_measure",
     "check_delete_participant", "check_import_participants", "check_reopen_measure", "check_save_participant",
     "delete_participant", "do_carry_over", "do_close_measure", "do_reopen_measure", "import_participants",
-    "save_participant",
+    "save_participant", "StaleRecord", "version_of",
 ]

@@ -286,6 +286,8 @@ class ImportRow:
     version: str | None = None
     note: str = ""
     key: object = None  # the caller's handle (row number)
+    carried_over_from_id: int | None = None  # a new record taken over from the previous budget (V7)
+    participant: Participant | None = None  # set for created rows
 
 
 @dataclass
@@ -325,12 +327,12 @@ def check_import_participants(user, measure):
 
 
 @transaction.atomic
-def import_participants(user, measure, rows, *, context=None):
+def import_participants(user, measure, rows, *, context=None, create_action=AuditAction.IMPORT_CREATE):
     """Create and change many validated participants at once, in chunks of bulk statements.
 
     The same rules as `save_participant`: measure row lock, edit refusal (V10, permission),
     the answer-keeping policy (`_store_answers`), `updated_at` moved, one AuditEntry per row
-    with {label: [old, new]} (IMPORT_CREATE / IMPORT_CHANGE). Rows whose record changed since
+    with {label: [old, new]} (`create_action` / IMPORT_CHANGE). Rows whose record changed since
     `row.version` are left out (`ImportResult.stale`), never overwritten.
     """
     measure = locked_measure(measure)
@@ -343,7 +345,7 @@ def import_participants(user, measure, rows, *, context=None):
     updates = [row for row in rows if row.participant_id is not None]
     labels = _AnswerLabels(context)
     for start in range(0, len(creates), WRITE_CHUNK):
-        result.created += _create_chunk(user, measure, creates[start:start + WRITE_CHUNK], labels)
+        result.created += _create_chunk(user, measure, creates[start:start + WRITE_CHUNK], labels, create_action)
     for start in range(0, len(updates), WRITE_CHUNK):
         updated, stale = _update_chunk(user, measure, updates[start:start + WRITE_CHUNK], context, labels)
         result.updated += updated
@@ -380,8 +382,11 @@ def _participant(measure, values, status, instance=None):
     return participant
 
 
-def _create_chunk(user, measure, rows, labels):
-    participants = Participant.objects.bulk_create([_participant(measure, row.values, row.status) for row in rows])
+def _create_chunk(user, measure, rows, labels, action):
+    participants = [_participant(measure, row.values, row.status) for row in rows]
+    for participant, row in zip(participants, rows, strict=True):
+        participant.carried_over_from_id = row.carried_over_from_id
+    participants = Participant.objects.bulk_create(participants)
     if participants and participants[0].pk is None:  # backends without RETURNING
         ids = dict(Participant.objects.filter(measure=measure, pseudonym__in=[p.pseudonym for p in participants])
                    .values_list("pseudonym", "pk"))
@@ -390,12 +395,13 @@ def _create_chunk(user, measure, rows, labels):
     empty = _empty_values()
     answers, entries = [], []
     for participant, row in zip(participants, rows, strict=True):
+        row.participant = participant
         changes = _changes(empty, row.values)
         for phase, key in ANSWER_KEYS.items():
             for code, value in row.values.get(key, {}).items():
                 answers.append((participant.pk, labels.context.questions_by_code[code][1].id, phase, value))
                 changes[labels(phase, code)] = ["", display_value(value)]
-        entries.append(_audit_entry(user, measure, participant, AuditAction.IMPORT_CREATE, changes, row.note))
+        entries.append(_audit_entry(user, measure, participant, action, changes, row.note))
     _insert_answers(answers)
     AuditEntry.objects.bulk_create(entries, batch_size=WRITE_CHUNK)
     return rows
