@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,6 +39,8 @@ from .imports import reader
 from .imports.sheets import CFB_MAGIC, clean_text, normalise
 from .models import (
     MEASURE_NUMBER_PATTERN,
+    AuditAction,
+    AuditEntry,
     GrantRecipient,
     MainGoal,
     Measure,
@@ -45,7 +48,7 @@ from .models import (
     ProgrammeLine,
     Provider,
 )
-from .services.common import SHELL, ServiceError
+from .services.common import SHELL, ServiceError, audit
 from .services.measures import do_save_measure
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the RP database of all measures is a few hundred KB
@@ -730,7 +733,7 @@ def do_measure_import(source, user=None):
             measure = _save_measure(row, user)
             if measure is not None:
                 saved[row.number] = measure
-        _link_successors(preview, saved)
+        _link_successors(preview, saved, user)
     return preview
 
 
@@ -750,16 +753,15 @@ def _save_measure(row, user):
         if name == "successor":
             continue  # linked after all rows (_link_successors)
         values[name] = value.instance if isinstance(value, NewProvider) else value
-    note = _("Maßnahmen-Import (RP), Zeile %(row)d") % {"row": row.row}
     try:
-        return do_save_measure(user, row.measure, values, note=note)
+        return do_save_measure(user, row.measure, values, note=_row_note(row))
     except ServiceError as error:
         for message in error.messages:
             row.reject(message)
         return None
 
 
-def _link_successors(preview, saved):
+def _link_successors(preview, saved, user):
     """Clear the links that change first (a successor has one predecessor), then set the new ones."""
     changing = [row for row in preview.taken if row.successor_number is not None and row.number in saved
                 and (row.action == ACTION_CREATE or header_of("successor") in row.changes)]
@@ -770,4 +772,24 @@ def _link_successors(preview, saved):
                    .values_list("number", "pk"))
     for row in changing:
         if row.successor_number and row.successor_number in targets:
-            Measure.objects.filter(pk=saved[row.number].pk).update(successor_id=targets[row.successor_number])
+            Measure.objects.filter(pk=saved[row.number].pk).update(
+                successor_id=targets[row.successor_number], updated_at=timezone.now())
+        _audit_successor(row, saved[row.number], user)
+
+
+def _audit_successor(row, measure, user):
+    """The link is written after all rows, outside `do_save_measure`: add it to the row's audit entry."""
+    change = [row.changes.get(header_of("successor"), ["", ""])[0], row.successor_number or ""]
+    if change[0] == change[1]:
+        return
+    label = rules.field_label("successor")
+    entry = AuditEntry.objects.filter(measure=measure, note=_row_note(row)).order_by("-id").first()
+    if entry is None:
+        audit(user, measure, None, AuditAction.CHANGE, {label: change}, note=_row_note(row))
+    else:
+        entry.changes = {**entry.changes, label: change}
+        entry.save(update_fields=["changes"])
+
+
+def _row_note(row):
+    return _("Maßnahmen-Import (RP), Zeile %(row)d") % {"row": row.row}

@@ -21,7 +21,7 @@ from .conftest import make_measure, make_participant, make_user
 
 ENTRY_POINTS = ["rp_form", "import_page", "import_command"]
 IMPORT_HEADERS = ["Maßnahmennummer", "Titel", "Maßnahmeart", "Programmlinie", "Beginn", "Ende", "Hauptziel",
-                  "Zuwendungsempfänger", "Träger", "Geplante Teilnehmende", "Budgetjahr"]
+                  "Zuwendungsempfänger", "Träger", "Geplante Teilnehmende", "Budgetjahr", "Folgemaßnahme"]
 
 
 def german_date(day):
@@ -33,7 +33,7 @@ def state_of(measure, **overrides):
     state = {"number": measure.number, "title": measure.title, "measure_type": measure.measure_type,
              "start_date": measure.start_date, "end_date": measure.end_date,
              "grant_recipient": measure.grant_recipient, "provider": measure.provider,
-             "budget_year": measure.budget_year}
+             "budget_year": measure.budget_year, "successor": measure.successor}
     state.update(overrides)
     return state
 
@@ -41,7 +41,8 @@ def state_of(measure, **overrides):
 def csv_content(state):
     values = [state["number"], state["title"], state["measure_type"].code, "Standard", german_date(state["start_date"]),
               german_date(state["end_date"]), "", state["grant_recipient"].abbreviation,
-              state["provider"].name if state["provider"] else "", "", str(state["budget_year"])]
+              state["provider"].name if state["provider"] else "", "", str(state["budget_year"]),
+              state["successor"].number if state.get("successor") else ""]
     lines = [";".join(IMPORT_HEADERS), ";".join(f'"{value}"' for value in values)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -53,7 +54,7 @@ def form_data(state, version=""):
         "grant_recipient": state["grant_recipient"].pk, "provider": state["provider"].pk if state["provider"] else "",
         "budget_year": state["budget_year"], "start_date": german_date(state["start_date"]),
         "end_date": german_date(state["end_date"]), "planned_participants": "", "interim_due_dates_text": "",
-        "successor": "", "version": version,
+        "successor": state["successor"].pk if state.get("successor") else "", "version": version,
     }
 
 
@@ -173,6 +174,24 @@ def test_a_change_writes_one_audit_entry_with_old_and_new(entry_point, client, r
     entry = AuditEntry.objects.get(measure=open_measure, action=AuditAction.CHANGE)
     assert entry.changes == {"Titel": ["Werkstattjahr", "Werkstattjahr plus"], "Ende": ["31.12.2026", "30.11.2026"]}
     assert entry.user == (None if entry_point == "import_command" else rp_editor)
+
+
+@pytest.mark.parametrize("entry_point", ENTRY_POINTS)
+def test_a_successor_link_is_audited_and_checked(entry_point, client, rp_editor, tmp_path, capsys, kassel, fulda,
+                                                 provider_org_a, open_measure):
+    later = make_measure("AQB27-KS-M1-05", kassel, provider_org_a, budget_year=2027)
+    foreign = make_measure("AQB27-FD-M1-05", fulda, budget_year=2027)
+    refused = save_through(entry_point, client, rp_editor, tmp_path, capsys, state_of(open_measure, successor=foreign),
+                           open_measure)
+    assert not refused.saved
+    assert "gehört zu einem anderen Zuwendungsempfänger" in refused.text
+    outcome = save_through(entry_point, client, rp_editor, tmp_path, capsys, state_of(open_measure, successor=later),
+                           open_measure)
+    assert outcome.saved, outcome.text
+    open_measure.refresh_from_db()
+    assert open_measure.successor == later
+    entry = AuditEntry.objects.get(measure=open_measure, action=AuditAction.CHANGE)
+    assert entry.changes == {"Folgemaßnahme": ["", "AQB27-KS-M1-05"]}
 
 
 @pytest.mark.parametrize("entry_point", ENTRY_POINTS)
