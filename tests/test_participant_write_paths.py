@@ -340,3 +340,24 @@ def test_the_refusal_says_when(ze_kassel, provider_a, measure_a, stored):
     message = str(refused.value)
     assert timezone.localtime(entry.timestamp).strftime("%d.%m.%Y %H:%M") in message
     assert "Geburtsjahr" in message and ze_kassel.email in message
+
+
+def test_a_row_whose_participant_was_deleted_since_the_preview_is_left_out(client, ze_kassel, measure_a, stored):
+    client.force_login(ze_kassel)
+    _response, job = upload(client, measure_a, workbook_bytes([file_row(measure_a, Geburtsjahr=2001)]))
+    services.delete_participant(ze_kassel, stored)
+    take(client, job)
+    job.refresh_from_db()
+    assert job.outcome["created"] == [] and "seit der Vorschau gelöscht" in str(job.outcome["left_out"])
+    assert not Participant.objects.filter(pseudonym="P-1").exists()
+
+
+def test_a_row_whose_participant_was_created_since_the_preview_is_left_out(client, ze_kassel, provider_a, measure_a):
+    client.force_login(provider_a)
+    _response, job = upload(client, measure_a, workbook_bytes([file_row(measure_a, "N-1")]))
+    assert job.preview["counts"]["create"] == 1
+    services.save_participant(ze_kassel, measure_a, entry_values(measure_a, pseudonym="N-1", birth_year=1990))
+    take(client, job)
+    job.refresh_from_db()
+    assert job.outcome["updated"] == [] and ze_kassel.email in str(job.outcome["left_out"])
+    assert Participant.objects.get(pseudonym="N-1").birth_year == 1990

@@ -341,7 +341,16 @@ def import_participants(user, measure, rows, *, context=None, create_action=Audi
         raise ServiceError(refusal)
     context = context or RuleContext.for_measure(measure)
     result = ImportResult()
-    creates = [row for row in rows if row.participant_id is None]
+    creates = []
+    for row in rows:
+        if row.participant_id is not None:
+            continue
+        if row.version:  # the preview read a record that is gone now
+            result.stale.append((row, _(
+                "Der Datensatz wurde seit der Vorschau gelöscht. Die Zeile wurde nicht übernommen; bitte die Datei "
+                "neu hochladen, wenn er wieder angelegt werden soll.")))
+        else:
+            creates.append(row)
     updates = [row for row in rows if row.participant_id is not None]
     labels = _AnswerLabels(context)
     for start in range(0, len(creates), WRITE_CHUNK):
