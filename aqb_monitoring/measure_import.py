@@ -277,7 +277,7 @@ def parse_interim_dates(value):
 
 
 def format_interim_dates(dates):
-    return ", ".join(format_date(value) for value in sorted(dates))
+    return rules.shown("interim_due_dates", dates)
 
 
 def _bad_date(text):
@@ -591,40 +591,12 @@ def _provider_value(result, cells, context, recipient):
     return planned
 
 
-def _shown(key, value):
-    """A value as the preview and the audit trail show it."""
-    if value is None or value == "":
-        return ""
-    if key == "interim_due_dates":
-        return format_interim_dates(value)
-    if isinstance(value, datetime.date):
-        return format_date(value)
-    if isinstance(value, NewProvider):
-        return _("%(name)s (wird neu angelegt)") % {"name": value.name}
-    if hasattr(value, "label"):
-        return value.label
-    if hasattr(value, "name"):
-        return value.name
-    return str(value)
-
-
-def _stored(measure, key):
-    if key == "interim_due_dates":
-        return [d.due_date for d in measure.interim_due_dates.all()]
-    if key == "successor":
-        return measure.successor.number if measure.successor_id else ""
-    return getattr(measure, key)
-
-
 def _changes(measure, values):
-    changes = {}
-    for key in COMPARED:
-        if key not in values:
-            continue
-        old, new = _shown(key, _stored(measure, key)), _shown(key, values[key])
-        if old != new:
-            changes[header_of(key)] = [old, new]
-    return changes
+    """{column header: [old, new]} of the compared columns, shown as the form and audit trail show them."""
+    compared = {key: (_("%(name)s (wird neu angelegt)") % {"name": value.name} if isinstance(value, NewProvider)
+                      else value)
+                for key, value in values.items() if key in COMPARED}
+    return rules.changes(measure, compared, label=header_of)
 
 
 def _check_stored_measure(result, measure, values, context):

@@ -1,5 +1,6 @@
 """Every state change a user can trigger, one module per entity (as zulip's `actions`):
-`participants` (save, bulk import, delete, carry-over), `measures` (close, reopen); `common` holds the
+`participants` (save, bulk import, delete, carry-over), `measures` (save the master data, delete check,
+close, reopen); `common` holds the
 refusal (`ServiceError`), the measure lock, the edit rule and the audit entry.
 
 Each `do_*`/`save_*`/`delete_*` function is one transaction and has a `check_*` sibling that
@@ -7,7 +8,15 @@ returns the reasons it would fail, so views can show them before the user clicks
 """
 
 from .common import SHELL, STORED_FIELDS, ServiceError
-from .measures import check_close_measure, check_reopen_measure, do_close_measure, do_reopen_measure
+from .measures import (
+    check_close_measure,
+    check_delete_measure,
+    check_reopen_measure,
+    check_save_measure,
+    do_close_measure,
+    do_reopen_measure,
+    do_save_measure,
+)
 from .participants import (
     StaleRecord,
     carry_over_candidates,
@@ -26,5 +35,5 @@ __all__ = [
     "SHELL", "STORED_FIELDS", "ServiceError", "carry_over_candidates", "check_carry_over", "check_close_measure",
     "check_delete_participant", "check_import_participants", "check_reopen_measure", "check_save_participant",
     "delete_participant", "do_carry_over", "do_close_measure", "do_reopen_measure", "import_participants",
-    "save_participant", "StaleRecord", "version_of",
+    "save_participant", "StaleRecord", "version_of", "check_save_measure", "do_save_measure", "check_delete_measure",
 ]
