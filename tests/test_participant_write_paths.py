@@ -361,3 +361,27 @@ def test_a_row_whose_participant_was_created_since_the_preview_is_left_out(clien
     job.refresh_from_db()
     assert job.outcome["updated"] == [] and ze_kassel.email in str(job.outcome["left_out"])
     assert Participant.objects.get(pseudonym="N-1").birth_year == 1990
+
+
+@pytest.mark.parametrize("path", UPDATE_PATHS)
+def test_a_carried_over_participant_keeps_entering_on_the_measures_start(path, client, ze_kassel, measure_a, stored,
+                                                                         kassel, provider_org_a):
+    """V7 on every path: the record's "taken over" property reaches the rules, whatever the file says."""
+    predecessor = make_measure("AQB25-KS-M1-01", kassel, provider_org_a, budget_year=2025)
+    earlier = Participant.objects.create(measure=predecessor, pseudonym="P-1", entry_date=predecessor.start_date)
+    Participant.objects.filter(pk=stored.pk).update(carried_over_from=earlier, entry_date=measure_a.start_date)
+    stored.refresh_from_db()
+    later = measure_a.start_date + datetime.timedelta(days=31)
+    if path == "form":
+        client.force_login(ze_kassel)
+        post_form(client, stored, form_data(stored, client, entry_date=later.strftime("%d.%m.%Y")))
+    else:
+        content = workbook_bytes([file_row(measure_a, Eintrittsdatum=later)])
+        if path == "excel":
+            client.force_login(ze_kassel)
+            _response, job = upload(client, measure_a, content)
+            take(client, job)
+        else:
+            cli_import(measure_a, content)
+    stored.refresh_from_db()
+    assert stored.entry_date == measure_a.start_date
