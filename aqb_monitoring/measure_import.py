@@ -701,8 +701,10 @@ def do_measure_import(source, user=None):
         preview = validate_measure_rows(read)
         _create_providers(preview)
         saved = {}
+        # Read once under the lock for every row; the service checks each measure's dates against them.
+        dates = rules.participant_dates([row.measure.pk for row in preview.taken if row.measure is not None])
         for row in preview.taken:
-            measure = _save_measure(row, user)
+            measure = _save_measure(row, user, dates)
             if measure is not None:
                 saved[row.number] = measure
         _link_successors(preview, saved, user)
@@ -718,7 +720,7 @@ def _create_providers(preview):
             )
 
 
-def _save_measure(row, user):
+def _save_measure(row, user, dates):
     """Save one row through the measure service; a refusal there marks the row rejected (nothing written)."""
     values = {"number": row.number}
     for name, value in row.values.items():
@@ -726,7 +728,8 @@ def _save_measure(row, user):
             continue  # linked after all rows (_link_successors)
         values[name] = value.instance if isinstance(value, NewProvider) else value
     try:
-        return do_save_measure(user, row.measure, values, note=_row_note(row))
+        return do_save_measure(user, row.measure, values, note=_row_note(row), dates=dates.get(row.measure.pk, {})
+                               if row.measure is not None else None)
     except ServiceError as error:
         for message in error.messages:
             row.reject(message)

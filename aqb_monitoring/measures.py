@@ -227,20 +227,22 @@ def check_successor(number, grant_recipient, budget_year, successor):
 # ---------------------------------------------------------------------------
 
 
-def check_measure(measure, values, dates=None):
+def check_measure(measure, values, dates=None, changed=None):
     """Every master-data rule for saving `values` over `measure` (None: a new measure), per field.
 
     `values` holds the complete new state of the fields it names; a field it omits keeps its stored
     value. `dates` is `participant_dates([measure.pk]).get(measure.pk)`, read by the caller
-    (the import reads all measures' dates in one query).
+    (the import reads all measures' dates in one query); `changed` is `changes(measure, values)` if known.
     """
     def value(name):
         if name in values:
             return values[name]
         return getattr(measure, name) if measure is not None else None
 
-    if measure is not None and check_not_closed(measure, changes(measure, values)):
-        return check_not_closed(measure, changes(measure, values))  # nothing else matters on a closed measure
+    if measure is not None:
+        closed = check_not_closed(measure, changes(measure, values) if changed is None else changed)
+        if closed:
+            return closed  # nothing else matters on a closed measure
     number = value("number") or ""
     errors = check_number(number, value("grant_recipient"), value("measure_type"), value("budget_year"))
     start, end = value("start_date"), value("end_date")

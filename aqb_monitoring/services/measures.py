@@ -22,22 +22,28 @@ def version_of(measure):
     return measure.updated_at.isoformat() if measure is not None and measure.updated_at else ""
 
 
-def check_save_measure(user, measure, values, *, version=None):
+def check_save_measure(user, measure, values, *, version=None, changed=None, dates=None):
     """Why `do_save_measure` would refuse (per field, German), or {}.
 
     `user` is the RP's user, or `SHELL` for `manage.py import_measures` (the operator acts for the RP).
+    `dates` are the measure's `measures.participant_dates`, when the caller read them under the same lock.
     """
     if not permissions.is_authority(user):
         return {NON_FIELD: [_("Nur das Regierungspräsidium darf die Stammdaten einer Maßnahme ändern.")]}
+    if changed is None:
+        changed = rules.changes(measure, values)
+    if measure is not None and not changed:
+        return {}  # saving what is stored changes nothing (a re-run import, an unchanged form)
     stale = _stale(measure, version)
     if stale:
         return stale
     number = values.get("number", measure.number if measure is not None else "")
     errors = {}
-    if Measure.objects.filter(number=number).exclude(pk=getattr(measure, "pk", None)).exists():
+    if (measure is None or number != measure.number) and Measure.objects.filter(number=number).exists():
         errors["number"] = [_("Die Maßnahmennummer %(number)s gibt es bereits.") % {"number": number}]
-    dates = rules.participant_dates([measure.pk]).get(measure.pk) if measure is not None else None
-    errors = rules.merge(errors, rules.check_measure(measure, values, dates))
+    if dates is None and measure is not None:
+        dates = rules.participant_dates([measure.pk]).get(measure.pk)
+    errors = rules.merge(errors, rules.check_measure(measure, values, dates, changed))
     successor = values.get("successor")
     if successor is not None and "successor" not in errors:
         taken = Measure.objects.filter(successor=successor).exclude(pk=getattr(measure, "pk", None)).first()
@@ -65,7 +71,7 @@ def _stale(measure, version):
 
 
 @transaction.atomic
-def do_save_measure(user, measure, values, *, version=None, note=""):
+def do_save_measure(user, measure, values, *, version=None, note="", dates=None):
     """Create (`measure` None) or change a measure's master data: the one write path of form and import.
 
     Locks the measure, applies every rule of `measures.py` (closed, number, dates vs recorded participants,
@@ -74,30 +80,42 @@ def do_save_measure(user, measure, values, *, version=None, note=""):
     old → new per field label. Returns the saved measure; raises ServiceError with German messages per field.
     """
     if measure is not None:
-        measure = locked_measure(measure)
-    errors = check_save_measure(user, measure, values, version=version)
+        measure = _locked(measure)
+    changed = rules.changes(measure, values)
+    errors = check_save_measure(user, measure, values, version=version, changed=changed, dates=dates)
     if errors:
         raise ServiceError(errors)
-    changed = rules.changes(measure, values)
     if measure is not None and not changed:
         return measure
     created = measure is None
     if created:
         measure = Measure()
     rule_fields_before = None if created else (measure.measure_type_id, measure.start_date, measure.end_date)
+    grant_fields_before = None if created else (measure.grant_recipient_id, measure.provider_id)
     for name in rules.FIELDS:
         if name in values and name != "interim_due_dates":
             setattr(measure, name, values[name])
     measure._saved_by_service = True  # signals.py: grants and statuses are this function's job
     measure.save()
-    if "interim_due_dates" in values:
+    if rules.field_label("interim_due_dates") in changed:
         _store_interim_dates(measure, values["interim_due_dates"])
-    permissions.sync_measure_grants(measure)
+    if grant_fields_before != (measure.grant_recipient_id, measure.provider_id):
+        permissions.sync_measure_grants(measure)  # the grants follow the ZE and the provider, nothing else
     if rule_fields_before is not None and rule_fields_before != (measure.measure_type_id, measure.start_date,
                                                                   measure.end_date):
         recompute_for_measure(measure)
     audit(user, measure, None, AuditAction.CREATE if created else AuditAction.CHANGE, changed, note=note)
     return measure
+
+
+def _locked(measure):
+    """The measure re-read under a row lock, with everything the rules and the diff read."""
+    return (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("measure_type", "programme_line", "main_goal", "grant_recipient", "provider", "successor")
+        .prefetch_related("interim_due_dates")
+        .get(pk=measure.pk)
+    )
 
 
 def _store_interim_dates(measure, dates):
