@@ -224,13 +224,32 @@ def _empty_values():
     return {**{name: None for name in STORED_FIELDS}, "exit_reason_other": "", "entry_answers": {}, "exit_answers": {}}
 
 
-def _changes(old, new):
+def _changes(old, new, show=display_value, labels=None):
     """{German label: [old display value, new display value]} of every changed field."""
     changes = {}
     for name in STORED_FIELDS:
         if _comparable(old.get(name)) != _comparable(new.get(name)):
-            changes[field_label(name)] = [display_value(old.get(name)), display_value(new.get(name))]
+            label = labels[name] if labels else field_label(name)
+            changes[label] = [show(old.get(name)), show(new.get(name))]
     return changes
+
+
+class _Shown:
+    """`display_value` memoised for one import: 10,000 rows share a few hundred values, and gettext is slow."""
+
+    def __init__(self):
+        self.cache = {}
+        self.labels = {name: field_label(name) for name in STORED_FIELDS}
+
+    def __call__(self, value):
+        key = (type(value), value)
+        try:
+            return self.cache[key]
+        except KeyError:
+            shown = self.cache[key] = display_value(value)
+            return shown
+        except TypeError:  # unhashable
+            return display_value(value)
 
 
 def _comparable(value):
@@ -353,10 +372,11 @@ def import_participants(user, measure, rows, *, context=None, create_action=Audi
             creates.append(row)
     updates = [row for row in rows if row.participant_id is not None]
     labels = _AnswerLabels(context)
+    show = _Shown()
     for start in range(0, len(creates), WRITE_CHUNK):
-        result.created += _create_chunk(user, measure, creates[start:start + WRITE_CHUNK], labels, create_action)
+        result.created += _create_chunk(user, measure, creates[start:start + WRITE_CHUNK], labels, show, create_action)
     for start in range(0, len(updates), WRITE_CHUNK):
-        updated, stale = _update_chunk(user, measure, updates[start:start + WRITE_CHUNK], context, labels)
+        updated, stale = _update_chunk(user, measure, updates[start:start + WRITE_CHUNK], context, labels, show)
         result.updated += updated
         result.stale += stale
     return result
@@ -391,7 +411,7 @@ def _participant(measure, values, status, instance=None):
     return participant
 
 
-def _create_chunk(user, measure, rows, labels, action):
+def _create_chunk(user, measure, rows, labels, show, action):
     participants = [_participant(measure, row.values, row.status) for row in rows]
     for participant, row in zip(participants, rows, strict=True):
         participant.carried_over_from_id = row.carried_over_from_id
@@ -405,18 +425,18 @@ def _create_chunk(user, measure, rows, labels, action):
     answers, entries = [], []
     for participant, row in zip(participants, rows, strict=True):
         row.participant = participant
-        changes = _changes(empty, row.values)
+        changes = _changes(empty, row.values, show, show.labels)
         for phase, key in ANSWER_KEYS.items():
             for code, value in row.values.get(key, {}).items():
                 answers.append((participant.pk, labels.context.questions_by_code[code][1].id, phase, value))
-                changes[labels(phase, code)] = ["", display_value(value)]
+                changes[labels(phase, code)] = ["", show(value)]
         entries.append(_audit_entry(user, measure, participant, action, changes, row.note))
     _insert_answers(answers)
     AuditEntry.objects.bulk_create(entries, batch_size=WRITE_CHUNK)
     return rows
 
 
-def _update_chunk(user, measure, rows, context, labels):
+def _update_chunk(user, measure, rows, context, labels, show):
     ids = [row.participant_id for row in rows]
     stored = _stored_rows(context, Participant.objects.filter(measure=measure, pk__in=ids), ids=ids)
     if len(stored) != len(set(ids)):
@@ -433,7 +453,7 @@ def _update_chunk(user, measure, rows, context, labels):
         clean = {**row.values, "carried_over": previous["carried_over"]}
         participant = _participant(measure, clean, row.status, Participant(pk=row.participant_id, measure=measure))
         participant.updated_at = now
-        changes = _changes(previous, clean)
+        changes = _changes(previous, clean, show, show.labels)
         applicable = {block.code for block in context.applicable_blocks(clean["goal"])}
         for (phase, code), (answer_pk, question_id) in stored_answers.items():
             if code in clean[ANSWER_KEYS[phase]]:
@@ -441,7 +461,7 @@ def _update_chunk(user, measure, rows, context, labels):
             if _answer_dropped(phase, code, clean, known, applicable):
                 answers_to_delete.append(answer_pk)
                 old = previous[ANSWER_KEYS[phase]][code]
-                changes[labels(phase, code, question_id)] = [display_value(old), ""]
+                changes[labels(phase, code, question_id)] = [show(old), ""]
         for phase, key in ANSWER_KEYS.items():
             for code, value in clean[key].items():
                 old = previous[key].get(code)
@@ -451,7 +471,7 @@ def _update_chunk(user, measure, rows, context, labels):
                     answers_to_update.append(Answer(pk=stored_answers[(phase, code)][0], value=value))
                 else:
                     answers_to_create.append((row.participant_id, known[code][1].id, phase, value))
-                changes[labels(phase, code)] = [display_value(old), display_value(value)]
+                changes[labels(phase, code)] = [show(old), show(value)]
         changed.append(participant)
         updated.append(row)
         entries.append(_audit_entry(user, measure, participant, AuditAction.IMPORT_CHANGE, changes, row.note))
