@@ -307,3 +307,22 @@ def test_the_service_trusts_no_missing_user_only_the_shell(open_measure):
     open_measure.refresh_from_db()
     assert open_measure.title == "vom Server"
     assert AuditEntry.objects.get(measure=open_measure, action=AuditAction.CHANGE).user is None
+
+
+def test_the_service_grants_explicitly_not_through_the_signal(rp_editor, ze_kassel, provider_a, kassel,
+                                                              provider_org_a):
+    """With the post_save safety net for direct ORM writes switched off, the service still grants."""
+    from django.db.models.signals import post_save
+
+    from aqb_monitoring.signals import measure_saved
+
+    values = {"number": "AQB26-KS-M1-07", "title": "Neu", "measure_type": MeasureType.objects.get(code="M1"),
+              "programme_line": ProgrammeLine.objects.get(code="standard"), "grant_recipient": kassel,
+              "provider": provider_org_a, "budget_year": 2026, "start_date": datetime.date(2026, 1, 1),
+              "end_date": datetime.date(2026, 12, 31)}
+    assert post_save.disconnect(measure_saved, sender=Measure, dispatch_uid="aqb_sync_measure_grants")
+    try:
+        measure = do_save_measure(rp_editor, None, values)
+    finally:
+        post_save.connect(measure_saved, sender=Measure, dispatch_uid="aqb_sync_measure_grants")
+    assert permissions.can_edit(ze_kassel, measure) and permissions.can_edit(provider_a, measure)
