@@ -274,6 +274,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+WAGTAILADMIN_USER_LOGIN_FORM = "aqb_monitoring.account_forms.PortalLoginForm"
 WAGTAILUSERS_PASSWORD_ENABLED = True
 # The e-mail address is the log-in; the RP (for ZE) and the ZE (for providers) manage it,
 # and a self-service change would also tell whether another address has an account.
