@@ -277,6 +277,7 @@ def ensure_footer_settings(site, contact, pages, report):
         "imprint_page": pages["impressum"],
         "privacy_page": pages["datenschutz"],
         "accessibility_page": pages["barrierefreiheit"],
+        "plain_language_page": pages["leichte-sprache"],
     }
     missing = {name: value for name, value in wanted.items() if getattr(footer, f"{name}_id") is None}
     if missing or footer.pk is None:

@@ -944,4 +944,60 @@ LEGAL_PAGES = [
             ),
         ],
     },
+    # BITV 2.0 § 4: what the portal is for, how to find one's way, where to report barriers, in plain language.
+    {
+        "slug": "leichte-sprache",
+        "title": "Leichte Sprache",
+        "intro": "Hier erklären wir das AQB-Portal in Leichter Sprache.",
+        "body": [
+            heading("Was ist das AQB?"),
+            text(
+                "<p>AQB ist eine Abkürzung.</p>"
+                "<p>Sie bedeutet: Ausbildungs- und Qualifizierungs-Budget.</p>"
+                "<p>Das Land Hessen gibt dafür Geld.</p>"
+                "<p>Mit dem Geld bekommen Menschen Hilfe.</p>"
+                "<p>Zum Beispiel bei der Suche nach einer Ausbildung.</p>"
+                "<p>Oder bei der Suche nach Arbeit.</p>"
+            ),
+            heading("Was ist dieses Portal?"),
+            text(
+                "<p>Ein Portal ist eine Internet-Seite.</p>"
+                "<p>Das Regierungs-Präsidium Kassel macht dieses Portal.</p>"
+                "<p>Auf dem Portal finden Sie Infos über das AQB.</p>"
+                "<p>Sie finden hier auch Formulare.</p>"
+                "<p>Die Formulare können Sie herunterladen.</p>"
+            ),
+            heading("Wer meldet sich im Portal an?"),
+            text(
+                "<p>Manche Menschen arbeiten mit dem AQB.</p>"
+                "<p>Zum Beispiel bei einem Bildungs-Träger.</p>"
+                "<p>Diese Menschen melden sich im Portal an.</p>"
+                "<p>Sie schreiben dann auf:</p>"
+                "<ul><li>Wer macht bei einem Angebot mit?</li>"
+                "<li>Wann fängt es an?</li>"
+                "<li>Wann hört es auf?</li></ul>"
+                "<p>Die Daten sind geschützt.</p>"
+                "<p>Nur wenige Menschen dürfen die Daten sehen.</p>"
+            ),
+            heading("So finden Sie sich zurecht"),
+            text(
+                "<p>Oben auf jeder Seite ist ein Menü.</p>"
+                "<p>Auf einem Handy ist das Menü zu.</p>"
+                "<p>Dann drücken Sie auf: Menü.</p>"
+                "<p>Oben ist auch ein Feld zum Suchen.</p>"
+                "<p>Schreiben Sie dort ein Wort hinein.</p>"
+                "<p>Dann drücken Sie auf: Suchen.</p>"
+                "<p>Unten auf jeder Seite steht, wie Sie uns erreichen.</p>"
+            ),
+            heading("Haben Sie ein Problem mit dem Portal?"),
+            text(
+                "<p>Vielleicht können Sie etwas nicht lesen.</p>"
+                "<p>Oder etwas geht nicht.</p>"
+                f"<p>Dann schreiben Sie uns eine E-Mail: {AQB_MAIL}</p>"
+                "<p>Sie können uns auch anrufen: 0561 106-4092</p>"
+                '<p>Mehr dazu steht in der <a href="/barrierefreiheit/">Erklärung zur Barriere-Freiheit</a>.</p>'
+                "<p>Diese Erklärung ist in schwerer Sprache.</p>"
+            ),
+        ],
+    },
 ]

@@ -46,10 +46,21 @@ class Contact(index.Indexed, models.Model):
         FieldPanel("address"),
         FieldPanel("note"),
     ]
+    # Every field a visitor may look for (a name in a phone label, a number, the address), also
+    # as prefixes, which is how aqb_content.search finds word forms and "Teilnehm*".
     search_fields = [
-        index.SearchField("name"),
+        index.SearchField("name", boost=5),
         index.SearchField("organisation_unit"),
+        index.SearchField("email"),
+        index.SearchField("phones"),
+        index.SearchField("address"),
+        index.SearchField("note"),
         index.AutocompleteField("name"),
+        index.AutocompleteField("organisation_unit"),
+        index.AutocompleteField("email"),
+        index.AutocompleteField("phones"),
+        index.AutocompleteField("address"),
+        index.AutocompleteField("note"),
     ]
 
     class Meta:
@@ -101,11 +112,27 @@ class FooterSettings(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    plain_language_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("Leichte Sprache"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Erklärt das Portal in Leichter Sprache (BITV 2.0 § 4); steht im Seitenfuß neben „Barrierefreiheit“."
+        ),
+    )
 
     panels = [
         FieldPanel("footer_contact"),
         MultiFieldPanel(
-            [FieldPanel("imprint_page"), FieldPanel("privacy_page"), FieldPanel("accessibility_page")],
+            [
+                FieldPanel("imprint_page"),
+                FieldPanel("privacy_page"),
+                FieldPanel("accessibility_page"),
+                FieldPanel("plain_language_page"),
+            ],
             heading=_("Rechtliche Seiten"),
         ),
     ]
@@ -116,7 +143,7 @@ class FooterSettings(BaseSiteSetting):
     @property
     def legal_pages(self):
         """The legal pages in footer order, leaving out unset or unpublished ones."""
-        pages = [self.imprint_page, self.privacy_page, self.accessibility_page]
+        pages = [self.imprint_page, self.privacy_page, self.accessibility_page, self.plain_language_page]
         return [page for page in pages if page is not None and page.live]
 
 
@@ -129,7 +156,12 @@ class ContentPage(Page):
     body = StreamField(BodyBlock(), verbose_name=_("Inhalt"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
-    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.AutocompleteField("intro"),
+        index.AutocompleteField("body"),
+    ]
 
     class Meta:
         abstract = True
@@ -143,7 +175,12 @@ class HomePage(Page):
     body = StreamField(BodyBlock(), verbose_name=_("Inhalt"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("entry_points"), FieldPanel("body")]
-    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.AutocompleteField("intro"),
+        index.AutocompleteField("body"),
+    ]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
@@ -214,7 +251,12 @@ class DownloadsPage(ContentPage):
         FieldPanel("groups"),
         FieldPanel("body"),
     ]
-    search_fields = ContentPage.search_fields + [index.SearchField("groups")]
+    search_fields = ContentPage.search_fields + [
+        index.SearchField("participant_template_text"),
+        index.SearchField("groups"),
+        index.AutocompleteField("participant_template_text"),
+        index.AutocompleteField("groups"),
+    ]
     subpage_types = []
 
     class Meta:

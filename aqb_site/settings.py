@@ -270,7 +270,11 @@ SILENCED_SYSTEM_CHECKS = [
 # Wagtail.
 WAGTAIL_SITE_NAME = "AQB-Portal"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# On PostgreSQL the index stems German words ("Teilnehmer" finds "Teilnehmende"); SQLite's
+# full-text index cannot, so aqb_content.search adds prefix matching of a German stem on both.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "german"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_PASSWORD_RESET_ENABLED = True

@@ -84,3 +84,46 @@ def test_pages_fit_a_small_screen_without_sideways_scrolling(page, site_url):
         page.goto(f"{site_url}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, path
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_menu_collapses_and_opens(page, site_url):
+    page.goto(f"{site_url}/hinweise/")
+    menu_link = main_nav(page).get_by_role("link", name="Kontakt und Support")
+    expect(menu_link).to_be_hidden()
+    heading_top = page.locator("h1").bounding_box()["y"]
+    assert heading_top < PHONE["height"] - 100, heading_top  # the heading and a first line of content show
+    page.locator("label.main-nav-button").click()
+    expect(menu_link).to_be_visible()
+    menu_link.click()
+    expect(page.locator("h1")).to_have_text("Kontakt und Support")
+
+
+def test_navigation_collapses_behind_a_menu_button_on_a_phone(page, site_url):
+    page.set_viewport_size(PHONE)
+    assert_menu_collapses_and_opens(page, site_url)
+
+
+def test_menu_button_works_without_javascript(browser, site_url):
+    context = browser.new_context(java_script_enabled=False, locale="de-DE", viewport=PHONE)
+    try:
+        assert_menu_collapses_and_opens(context.new_page(), site_url)
+    finally:
+        context.close()
+
+
+def test_menu_button_is_hidden_on_a_wide_screen(page, site_url):
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.goto(f"{site_url}/")
+    expect(page.get_by_text("Menü", exact=True)).to_be_hidden()
+    expect(main_nav(page).get_by_role("link", name="Kontakt und Support")).to_be_visible()
+
+
+def test_keyboard_user_opens_the_menu_on_a_phone(page, site_url):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site_url}/")
+    page.locator("#main-nav-toggle").focus()
+    page.keyboard.press("Space")
+    expect(main_nav(page).get_by_role("link", name="Kontakt und Support")).to_be_visible()

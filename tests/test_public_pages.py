@@ -35,6 +35,7 @@ def get(client, url):
         ("/impressum/", ["Impressum", "Kurt-Schumacher-Str. 2"]),
         ("/datenschutz/", ["Datenschutz", "pseudonymisiert"]),
         ("/barrierefreiheit/", ["Barrierefreiheit", "WCAG 2.1"]),
+        ("/leichte-sprache/", ["Leichte Sprache", "Was ist das AQB?", "Das Land Hessen gibt dafür Geld."]),
     ],
 )
 def test_every_page_type_renders_with_its_content(client, public_site, url, expected):
@@ -125,8 +126,26 @@ def test_footer_shows_the_contact_and_the_legal_links(client, public_site):
         ("/impressum/", "Impressum"),
         ("/datenschutz/", "Datenschutz"),
         ("/barrierefreiheit/", "Barrierefreiheit"),
+        ("/leichte-sprache/", "Leichte Sprache"),
     ]:
         assert f'<a href="{url}">{label}</a>' in footer
+
+
+@pytest.mark.parametrize("url", ["/", "/hinweise/teilnehmende-erfassen/", "/kontakt/", "/suche/?q=AQB"])
+def test_every_page_links_leichte_sprache_beside_the_accessibility_statement(client, public_site, url):
+    html = get(client, url)
+    footer = html[html.index('class="site-footer"') :]
+    statement = footer.index('<a href="/barrierefreiheit/">Barrierefreiheit</a>')
+    plain = footer.index('<a href="/leichte-sprache/">Leichte Sprache</a>')
+    assert 0 < plain - statement < 120  # the next item of the same list
+
+
+def test_contact_page_shows_the_team_contact_once(client, public_site):
+    """The footer refers to the contact block above instead of repeating it."""
+    html = get(client, "/kontakt/")
+    assert html.count('href="tel:+495611064092"') == 1
+    footer = html[html.index('class="site-footer"') :]
+    assert "AQB-Team des Regierungspräsidiums Kassel: siehe oben auf dieser Seite." in footer
 
 
 def test_editing_a_contact_once_changes_every_page_that_shows_it(client, public_site):

@@ -83,8 +83,44 @@ def test_search_results_are_paginated(client, public_site):
 
 
 def test_search_query_count_is_bounded(client, public_site, django_assert_max_num_queries):
-    with django_assert_max_num_queries(20):
+    """Per kind (contacts, pages, documents) one ranked search and one prefix search per word, whatever the hits."""
+    with django_assert_max_num_queries(30):
         search(client, "Teilnehmende")
+
+
+def test_search_finds_a_contact_person_by_name_and_shows_the_number(client, public_site):
+    html = search(client, "Löwer")
+    assert "<h2>AQB-Team des Regierungspräsidiums Kassel</h2>" in html
+    assert "0561 106-4092" in html and "Kontakt" in html
+
+
+@pytest.mark.parametrize("number", ["4092", "106-4092", "0561 106-4092", "0561/1064092"])
+def test_search_finds_a_contact_by_phone_number(client, public_site, number):
+    html = search(client, number)
+    assert "<h2>AQB-Team des Regierungspräsidiums Kassel</h2>" in html
+
+
+def test_search_for_vorlage_finds_the_participant_template_and_the_downloads_page(client, public_site):
+    html = search(client, "Vorlage")
+    assert '<a href="/downloads/teilnehmende-vorlage.xlsx">Teilnehmenden-Vorlage (Excel)</a>' in html
+    assert '<a href="/downloads/">' in html
+
+
+def test_search_finds_german_word_forms(client, public_site):
+    """'Teilnehmer' stands nowhere in the guidance, 'Teilnehmende' does."""
+    html = search(client, "Teilnehmer")
+    assert '<a href="/hinweise/teilnehmende-erfassen/">Teilnehmende erfassen</a>' in html
+
+
+def test_search_takes_a_trailing_wildcard(client, public_site):
+    html = search(client, "Bindestr*")
+    assert '<a href="/hinweise/teilnehmende-erfassen/">Teilnehmende erfassen</a>' in html
+    assert "Keine Treffer" in search(client, "Bindestrx*")
+
+
+def test_search_with_several_words_needs_all_of_them(client, public_site):
+    assert "/hinweise/teilnehmende-erfassen/" in search(client, "Bindestrich Teilnehmer")
+    assert "Keine Treffer" in search(client, "Bindestrich Quantenchromodynamik")
 
 
 def test_logged_in_grant_recipient_gets_the_same_public_results(client, public_site, ze_kassel):

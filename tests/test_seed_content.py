@@ -52,7 +52,31 @@ def test_seed_builds_the_whole_public_site():
     assert get_document_model().objects.count() == 9
     footer = FooterSettings.for_site(site)
     assert footer.footer_contact.email == "AQBudget@rpks.hessen.de"
-    assert [page.slug for page in footer.legal_pages] == ["impressum", "datenschutz", "barrierefreiheit"]
+    assert [page.slug for page in footer.legal_pages] == [
+        "impressum",
+        "datenschutz",
+        "barrierefreiheit",
+        "leichte-sprache",
+    ]
+
+
+def test_seed_links_leichte_sprache_in_a_footer_seeded_before_it_existed():
+    """An installation seeded before the page came gets the page and the footer link on the next seed."""
+    seed()
+    footer = FooterSettings.for_site(Site.objects.get(is_default_site=True))
+    footer.plain_language_page.delete()
+    footer.refresh_from_db()
+    assert footer.plain_language_page is None
+    seed()
+    footer.refresh_from_db()
+    assert footer.plain_language_page.slug == "leichte-sprache" and footer.plain_language_page.live
+
+
+def test_rp_demo_editor_can_edit_the_leichte_sprache_page(client):
+    seed()
+    client.force_login(User.objects.get(email="rp@aqb-demo.de"))
+    page = Page.objects.get(slug="leichte-sprache")
+    assert client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
 
 
 def test_rp_demo_editor_can_edit_pages_contacts_documents_and_footer(client):

@@ -69,3 +69,17 @@ def tel_href(number):
     if digits.startswith("0") and not digits.startswith("00"):
         digits = "+49" + digits[1:]
     return f"tel:{digits}"
+
+
+@register.filter
+def shows_contact(page, contact):
+    """True if a contact block of `page`'s body shows `contact`: the footer then does not repeat it."""
+    body = getattr(page, "body", None)
+    if body is None or contact is None:
+        return False
+    return any(
+        block.block_type == "contact"
+        and block.value.get("contact") is not None
+        and block.value["contact"].pk == contact.pk
+        for block in body
+    )
