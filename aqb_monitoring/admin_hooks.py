@@ -118,6 +118,10 @@ def hide_summary_for_tenants(request, summary_items):
         summary_items[:] = []
 
 
+# The portal's own guidance pages, by the slugs seed_demo gives them (aqb_content/demo_texts.py).
+HELP_PAGES = [("aqb-guidance", "hinweise", _("Hinweise zum Monitoring")), ("aqb-contact", "kontakt", _("Kontakt und Support"))]
+
+
 @hooks.register("construct_help_menu")
 def hide_wagtail_guides_for_tenants(request, menu_items):
     """Wagtail's release notes and editor guide are English and about pages, which ZE and providers never edit."""
@@ -126,6 +130,20 @@ def hide_wagtail_guides_for_tenants(request, menu_items):
             item for item in menu_items
             if item.name != "editor-guide" and not item.name.startswith("whats-new-in-wagtail")
         ]
+
+
+@hooks.register("construct_help_menu")
+def portal_guidance_in_help_menu(request, menu_items):
+    """"Hilfe" leads every role first to the portal's own guidance and contact pages (issue 10, item 6)."""
+    from wagtail.models import Page
+
+    pages = {page.slug: page for page in Page.objects.live().filter(slug__in=[slug for _name, slug, _label in HELP_PAGES])}
+    ours = []
+    for order, (name, slug, label) in enumerate(HELP_PAGES):
+        page = pages.get(slug)
+        if page is not None and page.url:
+            ours.append(MenuItem(label, page.url, name=name, icon_name="help", order=order))
+    menu_items[:0] = ours
 
 
 @hooks.register("before_move_page")
