@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from aqb_monitoring.models import InterimDueDate, Measure, Participant, ParticipantStatus
 from aqb_monitoring.deadlines import next_due_date
+from aqb_monitoring.models import InterimDueDate, Measure, Participant, ParticipantStatus
 
 from .conftest import make_measure, make_participant
 
