@@ -32,6 +32,11 @@ def test_the_original_of_each_copied_wagtail_template_is_unchanged(name):
 
 
 def test_every_copied_wagtail_template_is_pinned_here():
-    copies = {str(path.relative_to(COPIES)) for path in (COPIES / "wagtailadmin").rglob("*.html")
-              if (ORIGINALS / path.relative_to(COPIES)).exists()}
+    """A template of ours under a Wagtail name either extends the original (a narrow block override)
+    or is a copy pinned above."""
+    copies = set()
+    for path in (COPIES / "wagtailadmin").rglob("*.html"):
+        name = str(path.relative_to(COPIES))
+        if (ORIGINALS / name).exists() and f'extends "{name}"' not in path.read_text():
+            copies.add(name)
     assert copies == set(COPIED_FROM)
