@@ -69,22 +69,19 @@ def entity_expansion(measure):
     """The billion laughs: ten levels of ten references each."""
     levels = ['<!ENTITY lol0 "lol">'] + [
         f'<!ENTITY lol{n} "{"".join(f"&lol{n - 1};" for _ in range(10))}">' for n in range(1, 10)]
-    doctype = ("<!DOCTYPE worksheet [" + "".join(levels) + "]>").encode()
-
-    def transform(xml):
-        xml = xml.replace(b"<worksheet", doctype + b"<worksheet", 1)
-        return xml.replace(b"</sheetData>", b'<row r="90"><c r="A90" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
-                                            b"</sheetData>")
-    return _sheet(_base(measure), transform)
+    return _with_entity(measure, ("<!DOCTYPE worksheet [" + "".join(levels) + "]>").encode(), b"lol9")
 
 
 def external_entity(measure):
-    doctype = b'<!DOCTYPE worksheet [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+    return _with_entity(measure, b'<!DOCTYPE worksheet [<!ENTITY secret SYSTEM "file:///etc/passwd">]>', b"secret")
 
+
+def _with_entity(measure, doctype, entity):
+    """The sheet with a document type declaration and a cell that references `entity`."""
     def transform(xml):
         xml = xml.replace(b"<worksheet", doctype + b"<worksheet", 1)
-        return xml.replace(b"</sheetData>", b'<row r="90"><c r="A90" t="inlineStr"><is><t>&secret;</t></is></c></row>'
-                                            b"</sheetData>")
+        cell = b'<row r="90"><c r="A90" t="inlineStr"><is><t>&' + entity + b";</t></is></c></row>"
+        return xml.replace(b"</sheetData>", cell + b"</sheetData>")
     return _sheet(_base(measure), transform)
 
 
