@@ -59,7 +59,7 @@ test: install-test
 
 bench: install-test
 	$(PIP) install --quiet ".[test,bench]"
-	@for script in bench/*.py; do echo "== $$script"; DEBUG=1 $(PY) $$script || exit 1; done
+	@failed=0; for script in bench/*.py; do echo "== $$script"; DEBUG=1 $(PY) $$script || failed=1; done; exit $$failed
 
 lint: install-test
 	$(VENV)/bin/ruff check .
