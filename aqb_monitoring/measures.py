@@ -12,7 +12,7 @@ import re
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext as _
 
-from .models import Measure, Participant
+from .models import Measure, Participant, Report
 from .validation import NON_FIELD
 
 # AQB<yy>-<GK>-<M1..M4>-<nn>, e.g. AQB26-KS-M1-01 (docs/domain-rules.md §2.1).
@@ -262,4 +262,8 @@ def check_delete_measure(measure):
     if count:
         return [_("Die Maßnahme %(number)s hat %(count)d erfasste Teilnehmende und kann nicht gelöscht werden.") % {
             "number": measure.number, "count": count}]
+    reports = Report.objects.filter(measure=measure).count()
+    if reports:
+        return [_("Die Maßnahme %(number)s hat %(count)d abgesendete Meldung(en) und kann nicht gelöscht werden; "
+                  "Meldungen bleiben unverändert erhalten.") % {"number": measure.number, "count": reports}]
     return []

@@ -402,6 +402,14 @@ class Question(Catalogue):
         ordering = ["block__sort_order", "sort_order", "label"]
 
 
+class ReturnReason(Catalogue):
+    """Why the RP returns a report to the grant recipient (chosen with free text beside it)."""
+
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Rückgabegrund")
+        verbose_name_plural = _("Rückgabegründe")
+
+
 CATALOGUE_MODELS = [
     MeasureType,
     ProgrammeLine,
@@ -417,6 +425,7 @@ CATALOGUE_MODELS = [
     ExitReason,
     QuestionBlock,
     Question,
+    ReturnReason,
 ]
 
 
@@ -671,6 +680,8 @@ class AuditAction(models.TextChoices):
     CARRY_OVER = "carry_over", _("ins Folgebudget übernommen")
     CLOSE = "close", _("Maßnahme abgeschlossen")
     REOPEN = "reopen", _("Maßnahme wieder geöffnet")
+    REPORT = "report", _("Meldung an das RP abgesendet")
+    REVIEW = "review", _("Meldung vom RP bearbeitet")
 
 
 class AuditEntry(models.Model):
@@ -755,3 +766,129 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.original_name} → {self.measure.number}"
+
+
+# ---------------------------------------------------------------------------
+# Reports to the RP (DOMAIN.md §8): immutable records, reviewed by the RP
+# ---------------------------------------------------------------------------
+
+
+class ReportKind(models.TextChoices):
+    ANNUAL = "annual", _("Jahresmeldung")
+    INTERIM = "interim", _("Zwischenmeldung")
+    CLOSING = "closing", _("Maßnahmenabschluss")
+    ZERO = "zero", _("Nullmeldung")
+
+
+class ReviewState(models.TextChoices):
+    RECEIVED = "received", _("eingegangen")
+    IN_REVIEW = "in_review", _("in Prüfung")
+    ACCEPTED = "accepted", _("angenommen")
+    RETURNED = "returned", _("zurückgegeben")
+
+
+class ImmutableError(Exception):
+    """A write to a record that is kept as it was submitted."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are added, never changed or removed: update() and delete() refuse (bulk actions, cascades of ours)."""
+
+    def update(self, **kwargs):
+        raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht geändert werden."))
+
+    def delete(self):
+        raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht gelöscht werden."))
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht geändert werden."))
+
+
+class AppendOnly(models.Model):
+    """save() only creates; delete() refuses. With AppendOnlyQuerySet, no ORM path changes a stored row."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht geändert werden."))
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht gelöscht werden."))
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given per year: locked and raised in the report's own transaction,
+    so the numbers are unique and without gaps (a failed submission rolls its number back)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Aktenzeichen-Zähler")
+        verbose_name_plural = _("Aktenzeichen-Zähler")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Report(AppendOnly):
+    """A report as it was sent: kind, measure, period, who, when, reference number and a snapshot of
+    every reported participant row (the export layout's headers and cells as shown)."""
+
+    reference = models.CharField(_("Aktenzeichen"), max_length=20, unique=True)
+    kind = models.CharField(_("Art der Meldung"), max_length=10, choices=ReportKind.choices)
+    measure = models.ForeignKey(Measure, verbose_name=_("Maßnahme"), on_delete=models.PROTECT, related_name="reports")
+    period_start = models.DateField(_("Zeitraum von"))
+    period_end = models.DateField(_("Zeitraum bis"))
+    reporting_year = models.PositiveSmallIntegerField(_("Meldejahr"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("Abgesendet am"), default=timezone.now, db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Abgesendet von"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    submitted_by_name = models.CharField(_("Abgesendet von (Name)"), max_length=300, blank=True)
+    grant_recipient_name = models.CharField(_("Zuwendungsempfänger"), max_length=300)
+    participant_count = models.PositiveIntegerField(_("Teilnehmende"), default=0)
+    snapshot = models.JSONField(_("Gemeldete Daten"), default=dict)
+    previous = models.ForeignKey(
+        "self", verbose_name=_("Vorherige Meldung"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Meldung")
+        verbose_name_plural = _("Meldungen")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["measure", "-submitted_at"], name="report_measure_time")]
+
+    def __str__(self):
+        return f"{self.reference} {self.get_kind_display()} {self.measure.number}"
+
+
+class ReportReview(AppendOnly):
+    """One step of the RP's review of a report; the latest step is the report's state."""
+
+    report = models.ForeignKey(Report, verbose_name=_("Meldung"), on_delete=models.PROTECT, related_name="reviews")
+    state = models.CharField(_("Stand"), max_length=10, choices=ReviewState.choices)
+    reasons = models.ManyToManyField(ReturnReason, verbose_name=_("Rückgabegründe"), blank=True, related_name="+")
+    note = models.TextField(_("Begründung"), blank=True)
+    decided_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Bearbeitet von"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_by_name = models.CharField(_("Bearbeitet von (Name)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Prüfschritt")
+        verbose_name_plural = _("Prüfschritte")
+        ordering = ["decided_at", "id"]
+
+    def __str__(self):
+        return f"{self.report_id}: {self.get_state_display()}"

@@ -17,7 +17,7 @@ from django.db.models import BigIntegerField
 from django.db.models.functions import Cast
 from guardian.models import GroupObjectPermission
 
-from .models import Measure, OrganisationKind, Participant
+from .models import Measure, OrganisationKind, Participant, Report
 
 MEASURE_PERMISSIONS = ("view_measure", "change_measure")
 
@@ -101,6 +101,16 @@ def editable_measures_for(user, queryset=None):
 def participants_for(user, queryset=None):
     """Participants inherit their measure's rights (no per-participant grants)."""
     queryset = Participant.objects.all() if queryset is None else queryset
+    if is_authority(user):
+        return queryset
+    if _organisation(user) is None:
+        return queryset.none()
+    return queryset.filter(measure_id__in=_granted_measure_ids(user, "view_measure"))
+
+
+def reports_for(user, queryset=None):
+    """Reports are seen by whoever may see their measure (the RP: all)."""
+    queryset = Report.objects.all() if queryset is None else queryset
     if is_authority(user):
         return queryset
     if _organisation(user) is None:

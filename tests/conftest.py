@@ -283,8 +283,10 @@ def _catalogues_for_committing_tests(request):
 
     from django.apps import apps
 
-    from aqb_monitoring.models import MeasureType
+    from aqb_monitoring.models import MeasureType, ReturnReason
 
     request.getfixturevalue("transactional_db")
     if not MeasureType.objects.exists():
         importlib.import_module("aqb_monitoring.migrations.0002_seed_catalogues").seed(apps, None)
+    if not ReturnReason.objects.exists():
+        importlib.import_module("aqb_monitoring.migrations.0007_seed_return_reasons").seed(apps, None)
