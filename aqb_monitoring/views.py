@@ -48,6 +48,7 @@ from .models import (
     Participant,
     ParticipantStatus,
     ProgrammeLine,
+    ReviewState,
 )
 
 MEASURE_BUTTONS_HOOK = "aqb_measure_buttons"
@@ -296,6 +297,8 @@ def measure_detail(request, measure_pk):
     elif sort.startswith("-"):
         ordering = tuple("-" + name for name in ordering)
     page, query = page_of(request, participants.order_by(*ordering), known_count)
+    from .reporting.views import measure_reports, offered_kinds
+
     return TemplateResponse(
         request,
         "aqb_monitoring/measure_detail.html",
@@ -307,6 +310,10 @@ def measure_detail(request, measure_pk):
             "can_edit": permissions.can_edit(request.user, measure),
             "buttons": measure_buttons(request, measure),
             "next_due": next_due_date(measure),
+            "report_kinds": offered_kinds(request.user, measure),
+            "reports": measure_reports(request.user, measure),
+            "is_authority": permissions.is_authority(request.user),
+            "review_states": ReviewState.choices,
             "form": form,
             "page_obj": page,
             "participants": page.object_list,

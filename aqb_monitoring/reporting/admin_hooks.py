@@ -1,0 +1,15 @@
+"""URLs and menu of the reports (namespace ``aqb_reports``)."""
+
+from django.urls import include, path
+from wagtail import hooks
+
+from . import review_views, views
+
+app_name = "aqb_reports"
+
+urlpatterns = views.urlpatterns + review_views.urlpatterns
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [path("meldungen/", include((urlpatterns, app_name), namespace=app_name))]

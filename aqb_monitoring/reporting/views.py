@@ -1,0 +1,162 @@
+"""The grant recipient's side of the reports: pre-check and submission, the report page, its Excel file.
+
+Every report and measure is looked up through permissions.py: a foreign one is a 404. The rules
+(who may send what, when) are services/reports.py; these views parse, call and render.
+"""
+
+import io
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from .. import permissions
+from ..excel.cells import safe_row
+from ..models import Participant, ReportKind, ReviewState
+from ..services import ServiceError
+from ..services import reports as service
+from ..views import get_measure, page_of
+from . import review_views
+
+KIND_SLUGS = {
+    "jahresmeldung": ReportKind.ANNUAL,
+    "zwischenmeldung": ReportKind.INTERIM,
+    "abschluss": ReportKind.CLOSING,
+    "nullmeldung": ReportKind.ZERO,
+}
+SLUG_OF = {kind: slug for slug, kind in KIND_SLUGS.items()}
+
+
+def offered_kinds(user, measure):
+    """The report buttons of the measure page: none for the RP, a closed measure or one without monitoring;
+    the zero report only while the measure has no participants (handbook 5.8)."""
+    if permissions.is_authority(user) or measure.is_closed or not measure.measure_type.has_participant_monitoring:
+        return []
+    has_participants = Participant.objects.filter(measure=measure).exists()
+    kinds = [ReportKind.ANNUAL, ReportKind.INTERIM, ReportKind.CLOSING] if has_participants else [ReportKind.ZERO]
+    return [{"kind": kind, "label": kind.label, "url": reverse("aqb_reports:submit", args=[measure.pk, SLUG_OF[kind]])}
+            for kind in kinds]
+
+
+def measure_reports(user, measure):
+    """The measure's report history for its page, newest first, with the review state."""
+    return list(service.with_state(permissions.reports_for(user).filter(measure=measure)).order_by("-submitted_at", "-id"))
+
+
+def _year(request, measure):
+    raw = request.POST.get("year") or request.GET.get("year")
+    if raw and raw.isdigit():
+        return int(raw)
+    return service.default_annual_year(measure)
+
+
+def submit(request, measure_pk, kind_slug):
+    """GET: the pre-check with every reason and links to the records; when it passes, the one
+    confirmation ("Meldung absenden"). POST: send (a repeated key returns the report already sent)."""
+    measure = get_measure(request, measure_pk)
+    kind = KIND_SLUGS.get(kind_slug)
+    if kind is None:
+        raise Http404
+    year = _year(request, measure) if kind == ReportKind.ANNUAL else None
+    if request.method == "POST" and not permissions.is_provider(request.user):
+        try:
+            report = service.do_submit_report(request.user, measure, kind, year=year,
+                                              submission_key=request.POST.get("submission_key", "")[:64] or None)
+        except ServiceError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("%(kind)s abgesendet: Aktenzeichen %(reference)s.") % {
+                "kind": report.get_kind_display(), "reference": report.reference})
+            return redirect("aqb_reports:report_detail", report.pk)
+    reasons = service.check_submit_report(request.user, measure, kind, year=year)
+    start, end = service.period_of(measure, kind, year=year or timezone.localdate().year)
+    return TemplateResponse(request, "aqb_monitoring/reports/submit.html", {
+        "page_title": f"{kind.label} {measure.number}",
+        "header_title": kind.label,
+        "measure": measure,
+        "kind": kind,
+        "kind_slug": kind_slug,
+        "year": year,
+        "years": service.annual_years(measure) if kind == ReportKind.ANNUAL else [],
+        "period_start": start,
+        "period_end": end,
+        "reasons": reasons,
+        "participant_count": Participant.objects.filter(measure=measure).count(),
+        "closes_measure": kind in (ReportKind.CLOSING, ReportKind.ZERO),
+        "submission_key": uuid.uuid4().hex,
+        "can_send": not reasons,
+    })
+
+
+def get_report(request, report_pk):
+    queryset = service.with_state(permissions.reports_for(request.user)).select_related("measure", "previous")
+    return get_object_or_404(queryset, pk=report_pk)
+
+
+def report_detail(request, report_pk):
+    """A report exactly as it was sent: its facts, the review, the rows, and what changed since the previous one."""
+    report = get_report(request, report_pk)
+    snapshot = report.snapshot or {}
+    rows = snapshot.get("rows", [])
+    page, query = page_of(request, rows, len(rows))
+    diff = service.snapshot_diff(report.previous.snapshot, snapshot) if report.previous is not None else None
+    context = {
+        "page_title": report.reference,
+        "header_title": f"{report.get_kind_display()} {report.reference}",
+        "report": report,
+        "measure": report.measure,
+        "state_label": ReviewState(report.state).label,
+        "headers": snapshot.get("headers", []),
+        "rows": page.object_list,
+        "page_obj": page,
+        "query": query,
+        "diff": diff,
+        "reviews": report.reviews.prefetch_related("reasons").order_by("decided_at", "id"),
+    }
+    review = review_views.review_context(request, report)
+    context.update(review)
+    context["show_review"] = bool(review)
+    return TemplateResponse(request, "aqb_monitoring/reports/detail.html", context)
+
+
+def report_download(request, report_pk):
+    """The report as Excel: a sheet with its facts (reference number first) and the rows as sent."""
+    report = get_report(request, report_pk)
+    workbook = Workbook(write_only=True)
+    facts = workbook.create_sheet(_("Meldung"))
+    for label, value in (
+        (_("Aktenzeichen"), report.reference),
+        (_("Art der Meldung"), report.get_kind_display()),
+        (_("Maßnahme"), report.measure.number),
+        (_("Zuwendungsempfänger"), report.grant_recipient_name),
+        (_("Zeitraum"), f"{report.period_start:%d.%m.%Y} – {report.period_end:%d.%m.%Y}"),
+        (_("Abgesendet am"), timezone.localtime(report.submitted_at).strftime("%d.%m.%Y %H:%M")),
+        (_("Abgesendet von"), report.submitted_by_name),
+        (_("Teilnehmende"), report.participant_count),
+    ):
+        facts.append(safe_row(facts, [label, value]))
+    rows = workbook.create_sheet(_("Teilnehmende"))
+    snapshot = report.snapshot or {}
+    rows.append(safe_row(rows, [_("Aktenzeichen"), *snapshot.get("headers", [])]))
+    for row in snapshot.get("rows", []):
+        rows.append(safe_row(rows, [report.reference, *row]))
+    content = io.BytesIO()
+    workbook.save(content)
+    response = HttpResponse(content.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="meldung-{report.reference}.xlsx"'
+    return response
+
+
+urlpatterns = [
+    path("massnahmen/<int:measure_pk>/melden/<slug:kind_slug>/", submit, name="submit"),
+    path("<int:report_pk>/", report_detail, name="report_detail"),
+    path("<int:report_pk>/excel/", report_download, name="report_download"),
+]
