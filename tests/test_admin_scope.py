@@ -213,7 +213,62 @@ def case_excel_job(name, extra_args=()):
     return case
 
 
+# --- the reports' URLs (aqb_monitoring/reporting) ------------------------------------
+
+
+def sent_report(w):
+    import datetime
+
+    from aqb_monitoring.models import ReportKind
+    from aqb_monitoring.services.reports import do_submit_report
+
+    Participant.objects.filter(measure=w.measure_a).update(status="yellow")  # entry data complete
+    return do_submit_report(w.ze_kassel, w.measure_a, ReportKind.INTERIM, today=datetime.date(2026, 6, 1))
+
+
+def case_report_submit(client, w):
+    from aqb_monitoring.models import Report
+
+    url = reverse("aqb_reports:submit", args=[w.measure_a.pk, "zwischenmeldung"])
+    for stranger in (w.provider_b, w.ze_fulda, w.provider_a2):
+        assert get_as(client, stranger, url).status_code == 404
+        assert get_as(client, stranger, url, "post", {"submission_key": "evil"}).status_code == 404
+    assert not Report.objects.exists()
+    assert get_as(client, w.provider_a, url).status_code == 200  # the provider sees the pre-check
+
+
+def case_report_page(name):
+    def case(client, w):
+        url = reverse(name, args=[sent_report(w).pk])
+        for stranger in (w.provider_b, w.ze_fulda, w.provider_a2):
+            assert get_as(client, stranger, url).status_code == 404, (stranger, url)
+        assert get_as(client, w.provider_a, url).status_code == 200
+
+    return case
+
+
+def case_rp_only(name, target):
+    def case(client, w):
+        from aqb_monitoring.models import AuditEntry
+
+        args = {"none": [], "report": lambda: [sent_report(w).pk], "measure": [w.measure_a.pk]}[target]
+        url = reverse(name, args=args() if callable(args) else args)
+        entries = AuditEntry.objects.count()
+        for stranger in (w.provider_b, w.ze_fulda, w.provider_a, w.ze_kassel):
+            assert_404_or_wrong_method(client, stranger, url)
+            get_as(client, stranger, url, "post", {"state": "accepted", "reason": "x"})
+        assert AuditEntry.objects.count() == entries
+
+    return case
+
+
 SCOPE_CASES = {
+    "aqb_reports:submit": case_report_submit,
+    "aqb_reports:report_detail": case_report_page("aqb_reports:report_detail"),
+    "aqb_reports:report_download": case_report_page("aqb_reports:report_download"),
+    "aqb_reports:inbox": case_rp_only("aqb_reports:inbox", "none"),
+    "aqb_reports:review": case_rp_only("aqb_reports:review", "report"),
+    "aqb_reports:reopen": case_rp_only("aqb_reports:reopen", "measure"),
     "aqb_excel:measure_export": case_excel_measure_url("aqb_excel:measure_export"),
     "aqb_excel:measure_import": case_excel_measure_url("aqb_excel:measure_import"),
     "aqb_excel:carry_over": case_excel_measure_url("aqb_excel:carry_over"),

@@ -101,3 +101,12 @@ def test_provider_of_the_measure_sees_its_reports(client, provider_a, ze_kassel,
     report = do_submit_report(ze_kassel, measure_a, ReportKind.ZERO, today=DURING)
     client.force_login(provider_a)
     assert client.get(reverse("aqb_reports:report_detail", args=[report.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_rp_sees_reopen_on_a_closed_measure_and_no_report_buttons(client, rp_editor, ze_kassel, measure_a):
+    do_submit_report(ze_kassel, measure_a, ReportKind.ZERO, today=DURING)
+    client.force_login(rp_editor)
+    page = client.get(reverse("aqb_monitoring:measure", args=[measure_a.pk])).content.decode()
+    assert reverse("aqb_reports:reopen", args=[measure_a.pk]) in page
+    assert submit_url(measure_a, "nullmeldung") not in page
