@@ -5,6 +5,9 @@ measure page and, later, the RP's board and the reminders.
 - Zwischenmeldung: on each interim due date the RP set for the measure.
 - Maßnahmenabschluss: four weeks after the measure's end; past that date it is overdue.
 
+A report sent and not returned settles its date: the annual report of its year, an interim
+report every interim date after the previous one up to its cut-off (reports/ issue 12).
+
 A closed measure owes nothing, nor does one whose type records no participants (M4): every
 report is a report of participants.
 """
@@ -12,9 +15,12 @@ report is a report of participants.
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from .models import Report
 
 CLOSING_REPORT_WEEKS = 4
 ANNUAL_REPORT_DAY = (1, 31)  # month, day of the following year
@@ -64,12 +70,34 @@ def scheduled_reports(measure, today=None):
     if not owes_reports(measure):
         return []
     today = today or timezone.localdate()
+    sent = sent_reports(measure)
+    reported_years = {year for kind, year, _end in sent if kind == KIND_ANNUAL}
+    interim_cutoffs = sorted(end for kind, _year, end in sent if kind == KIND_INTERIM)
     month, day = ANNUAL_REPORT_DAY
     dates = [(closing_due(measure), KIND_CLOSING)]
     dates += [(datetime.date(year + 1, month, day), KIND_ANNUAL)
-              for year in range(measure.start_date.year, measure.end_date.year + 1)]
-    dates += [(interim.due_date, KIND_INTERIM) for interim in measure.interim_due_dates.all()]
+              for year in range(measure.start_date.year, measure.end_date.year + 1) if year not in reported_years]
+    previous = measure.start_date - datetime.timedelta(days=1)
+    for due in sorted(interim.due_date for interim in measure.interim_due_dates.all()):
+        if not any(previous < end for end in interim_cutoffs if end <= due + datetime.timedelta(weeks=CLOSING_REPORT_WEEKS)):
+            dates.append((due, KIND_INTERIM))
+        previous = due
     return [DueDate(date, kind, (date - today).days) for date, kind in sorted(dates)]
+
+
+def sent_reports(measure):
+    """(kind, reporting year, cut-off date) of the measure's reports that were not returned; lists prefetch
+    them as `measure.live_reports` (`prefetch_sent_reports`)."""
+    reports = getattr(measure, "live_reports", None)
+    if reports is None:
+        reports = Report.objects.filter(measure=measure).live().only("kind", "reporting_year", "period_end")
+    return [(report.kind, report.reporting_year, report.period_end) for report in reports]
+
+
+def prefetch_sent_reports(queryset):
+    return queryset.prefetch_related(Prefetch(
+        "reports", queryset=Report.objects.live().only("measure_id", "kind", "reporting_year", "period_end"),
+        to_attr="live_reports"))
 
 
 def next_due_date(measure, today=None):

@@ -57,7 +57,6 @@ from django.utils import timezone  # noqa: E402
 
 from .models import (  # noqa: E402
     AuditAction,
-    AuditEntry,
     Benefit,
     Destination,
     EducationLevel,
@@ -109,6 +108,7 @@ MEASURES = {
         ("M1-01", "M1", "BWN", "standard", "Berufsorientierung und Ausbildungsreife Kassel"),
         ("M2-01", "M2", "JWK", "standard", "Ausbildungscoaching Handwerk"),
         ("M3-01", "M3", None, "schutzschirm", "Qualifizierung Lager und Logistik"),
+        ("M3-02", "M3", None, "standard", "Qualifizierung Gastronomie (mangels Anmeldungen nicht gestartet)"),
         ("M4-01", "M4", None, "standard", "Fortbildung Fallmanagement für Personal des Kreises"),
     ],
     "FD": [
@@ -120,6 +120,7 @@ MEASURES = {
 }
 BUDGET_YEARS = (2025, 2026)
 CLOSED_MEASURE = "AQB25-FD-M2-01"
+ZERO_MEASURE = "AQB26-KS-M3-02"  # nobody enrolled: the zero report
 CARRY_OVER_COUNT = 4  # participants of AQB25-KS-M1-01 continuing in AQB26-KS-M1-01
 
 
@@ -145,14 +146,15 @@ def seed_monitoring(report):
     carried = {}
     numbering = {}
     for measure in sorted(measures.values(), key=lambda m: (m.budget_year, m.number)):
-        if not measure.measure_type.has_participant_monitoring or measure.participants.exists():
+        if (not measure.measure_type.has_participant_monitoring or measure.number == ZERO_MEASURE
+                or measure.participants.exists()):
             continue
         author = users.get(measure.provider.abbreviation if measure.provider_id else measure.grant_recipient.abbreviation)
         predecessor_rows = carried.get(measure.number, [])
         created = seed_participants(measure, rng, catalogues, author, predecessor_rows, numbering, report)
         if measure.successor_id and measure.number.startswith("AQB25-KS-M1"):
             carried[measure.successor.number] = [p for p in created if p.destination_id == catalogues.carry_over.pk]
-    close_demo_measure(measures.get(CLOSED_MEASURE), users.get("FD"), report)
+    seed_reports(measures, users, report)
 
 
 def ensure_grant_recipient(abbreviation, name, email, report):
@@ -185,6 +187,8 @@ def ensure_measures(grant_recipients, providers, report):
                 number = f"AQB{year % 100:02d}-{abbreviation}-{suffix}"
                 if year == 2026 and (abbreviation, suffix) == ("FD", "M2-01"):
                     continue  # the closed 2025 measure has no successor
+                if year == 2025 and (abbreviation, suffix) == ("KS", "M3-02"):
+                    continue  # the zero-report measure exists in 2026 only
                 measure_type = types[type_code]
                 main_goal = next((g for g in goals if measure_type in g.measure_types.all()), None)
                 measure, created = Measure.objects.get_or_create(
@@ -303,10 +307,16 @@ def exit_values(measure, rng, cats, entry_date, goal, context, last_day, destina
 
 
 def planned_statuses(measure, rng, count):
-    """Every status in every open measure; the closed one all green; older years mostly left."""
+    """Every status in every 2026 measure; 2025 ones entry-complete (their annual report is sent),
+    mostly left; the closed one all green."""
     if measure.number == CLOSED_MEASURE:
         return [ParticipantStatus.GREEN] * count
-    weights = (0.15, 0.25, 0.6) if measure.budget_year == 2025 else (0.2, 0.5, 0.3)
+    if measure.budget_year == 2025:
+        statuses, weights = [ParticipantStatus.YELLOW, ParticipantStatus.GREEN], (0.3, 0.7)
+        planned = statuses + rng.choices(statuses, weights=weights, k=count - 2)
+        rng.shuffle(planned)
+        return planned
+    weights = (0.2, 0.5, 0.3)
     statuses = [ParticipantStatus.RED, ParticipantStatus.YELLOW, ParticipantStatus.GREEN]
     planned = statuses + rng.choices(statuses, weights=weights, k=count - 3)
     rng.shuffle(planned)
@@ -363,13 +373,35 @@ def seed_participants(measure, rng, cats, author, predecessor_rows, numbering, r
 
 
 
-def close_demo_measure(measure, user, report):
-    """One closed measure (all green), as after the ZE's closing report."""
-    if measure is None or measure.is_closed:
-        return
-    closed_on = datetime.datetime.combine(measure.end_date + datetime.timedelta(days=20), datetime.time(10, 0))
-    measure.closed_at = timezone.make_aware(closed_on)
-    measure.closed_by = user
-    measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
-    AuditEntry.objects.create(user=user, measure=measure, action=AuditAction.CLOSE, timestamp=measure.closed_at)
-    report.changed("Maßnahme", f"{measure.number} abgeschlossen")
+# kind, measure, day the report is "sent" (the pre-check's today), review steps (state, reason code, note)
+DEMO_REPORTS = [
+    ("closing", CLOSED_MEASURE, datetime.date(2026, 1, 20), [("in_review", None, ""), ("accepted", None, "")]),
+    ("annual", "AQB25-KS-M1-01", datetime.date(2026, 1, 25), [("accepted", None, "")]),
+    ("annual", "AQB25-KS-M2-01", datetime.date(2026, 1, 28), [("in_review", None, "")]),
+    ("annual", "AQB25-FD-M1-01", datetime.date(2026, 1, 30),
+     [("returned", "daten-unplausibel", "Bei mehreren Teilnehmenden liegt das Eintrittsdatum vor dem Maßnahmenbeginn; "
+                                        "bitte prüfen und die Jahresmeldung erneut senden.")]),
+    ("interim", "AQB25-FD-M3-01", datetime.date(2025, 6, 30), []),
+    ("zero", ZERO_MEASURE, datetime.date(2026, 3, 2), []),
+]
+
+
+def seed_reports(measures, users, report):
+    """Every kind of report in every review state, sent through the services like a clerk would.
+
+    Idempotent: a measure that has a report already gets none.
+    """
+    from .models import Report, ReturnReason, User
+    from .services.reports import do_review_report, do_submit_report
+
+    reviewer = User.objects.filter(email="rp@aqb-demo.de").first()
+    for kind, number, day, steps in DEMO_REPORTS:
+        measure = measures.get(number)
+        if measure is None or Report.objects.filter(measure=measure).exists():
+            continue
+        sender = users.get(measure.grant_recipient.abbreviation)
+        sent = do_submit_report(sender, measure, kind, year=day.year - 1 if kind == "annual" else None, today=day)
+        report.created("Meldung", f"{sent.reference} {sent.get_kind_display()} {number}")
+        for state, reason_code, note in steps:
+            reasons = list(ReturnReason.objects.filter(code=reason_code)) if reason_code else []
+            do_review_report(reviewer, sent, state, reasons=reasons, note=note)

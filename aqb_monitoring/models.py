@@ -10,6 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import Group, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import functions  # noqa: F401  (models.functions.Coalesce)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -682,6 +683,7 @@ class AuditAction(models.TextChoices):
     REOPEN = "reopen", _("Maßnahme wieder geöffnet")
     REPORT = "report", _("Meldung an das RP abgesendet")
     REVIEW = "review", _("Meldung vom RP bearbeitet")
+    DATA_COMPLETE = "data_complete", _("Dateneingabe als abgeschlossen gemeldet")
 
 
 class AuditEntry(models.Model):
@@ -837,9 +839,23 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class ReportQuerySet(AppendOnlyQuerySet):
+    def with_state(self):
+        """Annotated with `state`: the latest review step, "eingegangen" without one."""
+        latest = ReportReview.objects.filter(report=models.OuterRef("pk")).order_by("-decided_at", "-id").values("state")[:1]
+        return self.annotate(state=models.functions.Coalesce(
+            models.Subquery(latest), models.Value(ReviewState.RECEIVED), output_field=models.CharField()))
+
+    def live(self):
+        """Not returned: a returned report counts as not sent (the ZE sends it again)."""
+        return self.with_state().exclude(state=ReviewState.RETURNED)
+
+
 class Report(AppendOnly):
     """A report as it was sent: kind, measure, period, who, when, reference number and a snapshot of
     every reported participant row (the export layout's headers and cells as shown)."""
+
+    objects = ReportQuerySet.as_manager()
 
     reference = models.CharField(_("Aktenzeichen"), max_length=20, unique=True)
     kind = models.CharField(_("Art der Meldung"), max_length=10, choices=ReportKind.choices)
@@ -892,3 +908,30 @@ class ReportReview(AppendOnly):
 
     def __str__(self):
         return f"{self.report_id}: {self.get_state_display()}"
+
+
+class Notification(models.Model):
+    """An e-mail of the reports' life cycle, written in the transaction of the change it reports and
+    delivered afterwards by a task: a mail server outage loses nothing, and what was not delivered
+    stays visible to the RP (`failed_at`, `last_error`)."""
+
+    created_at = models.DateTimeField(_("Angelegt am"), default=timezone.now, db_index=True)
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("Maßnahme"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipients = models.JSONField(_("Empfänger"), default=list)
+    subject = models.CharField(_("Betreff"), max_length=300)
+    body_text = models.TextField(_("Text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("Zustellversuche"), default=0)
+    sent_at = models.DateTimeField(_("Versendet am"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("Zuletzt gescheitert am"), null=True, blank=True)
+    last_error = models.TextField(_("Letzter Fehler"), blank=True)
+
+    class Meta:
+        verbose_name = _("Benachrichtigung")
+        verbose_name_plural = _("Benachrichtigungen")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.subject

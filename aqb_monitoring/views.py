@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from . import permissions
-from .deadlines import next_due_date
+from .deadlines import next_due_date, prefetch_sent_reports
 from .models import (
     AuditEntry,
     Measure,
@@ -169,7 +169,7 @@ def filtered_measures(request):
         sort, ordering = "", ("-budget_year", "number")
     elif sort.startswith("-"):
         ordering = ("-" + ordering[0],) + ordering[1:]
-    queryset = annotate_status_counts(queryset).order_by(*ordering).prefetch_related("interim_due_dates")
+    queryset = prefetch_sent_reports(annotate_status_counts(queryset).order_by(*ordering).prefetch_related("interim_due_dates"))
     return form, queryset, sort
 
 
@@ -297,7 +297,7 @@ def measure_detail(request, measure_pk):
     elif sort.startswith("-"):
         ordering = tuple("-" + name for name in ordering)
     page, query = page_of(request, participants.order_by(*ordering), known_count)
-    from .reporting.views import measure_reports, offered_kinds
+    from .reporting.views import latest_completion_signal, measure_reports, offered_kinds
 
     return TemplateResponse(
         request,
@@ -314,6 +314,8 @@ def measure_detail(request, measure_pk):
             "reports": measure_reports(request.user, measure),
             "is_authority": permissions.is_authority(request.user),
             "review_states": ReviewState.choices,
+            "is_provider": permissions.is_provider(request.user),
+            "completion_signal": latest_completion_signal(measure),
             "form": form,
             "page_obj": page,
             "participants": page.object_list,

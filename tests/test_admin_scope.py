@@ -262,7 +262,19 @@ def case_rp_only(name, target):
     return case
 
 
+def case_data_complete(client, w):
+    from aqb_monitoring.models import AuditEntry
+
+    url = reverse("aqb_reports:data_complete", args=[w.measure_a.pk])
+    for stranger in (w.provider_b, w.ze_fulda, w.provider_a2, w.ze_kassel):
+        assert get_as(client, stranger, url).status_code == 404
+        assert get_as(client, stranger, url, "post").status_code == 404
+    assert not AuditEntry.objects.filter(action="data_complete").exists()
+    assert get_as(client, w.provider_a, url).status_code == 200
+
+
 SCOPE_CASES = {
+    "aqb_reports:data_complete": case_data_complete,
     "aqb_reports:submit": case_report_submit,
     "aqb_reports:report_detail": case_report_page("aqb_reports:report_detail"),
     "aqb_reports:report_download": case_report_page("aqb_reports:report_download"),

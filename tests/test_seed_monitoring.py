@@ -41,13 +41,15 @@ def test_measures_of_every_type_in_both_years_with_successors(seeded):
         types = set(Measure.objects.filter(budget_year=year).values_list("measure_type__code", flat=True))
         assert types == {"M1", "M2", "M3", "M4"}
     assert Measure.objects.get(number="AQB25-KS-M1-01").successor.number == "AQB26-KS-M1-01"
-    assert Measure.objects.filter(closed_at__isnull=False).count() == 1
+    # Closed by their reports: the closing report of AQB25-FD-M2-01, the zero report of AQB26-KS-M3-02.
+    assert set(Measure.objects.filter(closed_at__isnull=False).values_list("number", flat=True)) == {
+        demo.CLOSED_MEASURE, demo.ZERO_MEASURE}
 
 
 def test_participants_in_every_status_and_valid_by_the_rules(seeded):
     for measure in Measure.objects.select_related("measure_type"):
         count = measure.participants.count()
-        if not measure.measure_type.has_participant_monitoring:
+        if not measure.measure_type.has_participant_monitoring or measure.number == demo.ZERO_MEASURE:
             assert count == 0
             continue
         assert 20 <= count <= 70, measure.number
@@ -55,8 +57,17 @@ def test_participants_in_every_status_and_valid_by_the_rules(seeded):
         assert recompute_for_measure(measure) == 0, measure.number
     statuses = dict(Participant.objects.values_list("status").annotate(n=Count("id")).order_by())
     assert all(statuses.get(status, 0) > 10 for status in ParticipantStatus.values)
-    closed = Measure.objects.get(closed_at__isnull=False)
+    closed = Measure.objects.get(number=demo.CLOSED_MEASURE)
     assert set(closed.participants.values_list("status", flat=True)) == {ParticipantStatus.GREEN}
+
+
+def test_every_kind_of_report_in_every_review_state(seeded):
+    from aqb_monitoring.models import Report, ReportKind, ReviewState
+
+    reports = list(Report.objects.with_state())
+    assert {report.kind for report in reports} == set(ReportKind.values)
+    assert {report.state for report in reports} == set(ReviewState.values)
+    assert len({report.reference for report in reports}) == len(reports)
 
 
 def test_birth_years_and_dates_fit_the_measure(seeded):

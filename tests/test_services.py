@@ -15,8 +15,10 @@ from aqb_monitoring.models import (
     ParticipantGoal,
     ParticipantStatus,
     Question,
+    ReportKind,
 )
 from aqb_monitoring.services import ServiceError
+from aqb_monitoring.services.reports import check_submit_report, do_submit_report
 from tests.conftest import make_measure
 from tests.participant_values import all_answers, entry_values, exit_values
 
@@ -140,14 +142,21 @@ def test_delete_writes_audit_entry_with_pseudonym(provider_a, m1):
     assert entry.changes["Eintrittsdatum"] == ["01.02.2026", ""]
 
 
+def close(user, measure, today=None):
+    return do_submit_report(user, measure, ReportKind.CLOSING, today=today or TODAY)
+
+
+def closing_reasons(user, measure, today=None):
+    return [str(reason) for reason in check_submit_report(user, measure, ReportKind.CLOSING, today=today or TODAY)]
+
+
 def test_close_needs_every_participant_green(ze_kassel, m1):
     yellow, _ = services.save_participant(ze_kassel, m1, entry_values(m1))
-    reasons = services.check_close_measure(ze_kassel, m1, today=TODAY)
-    assert reasons == ["1 Teilnehmende sind noch nicht vollständig erfasst (Status nicht grün): TN-001"]
+    assert closing_reasons(ze_kassel, m1) == ["1 Teilnehmende mit Status gelb: TN-001"]
     with pytest.raises(ServiceError):
-        services.do_close_measure(ze_kassel, m1, today=TODAY)
+        close(ze_kassel, m1)
     services.save_participant(ze_kassel, m1, {**entry_values(m1), **exit_values(m1)}, yellow)
-    services.do_close_measure(ze_kassel, m1, today=TODAY)
+    close(ze_kassel, m1)
     m1.refresh_from_db()
     assert m1.is_closed and m1.closed_by == ze_kassel
     assert AuditEntry.objects.filter(action=AuditAction.CLOSE, measure=m1).exists()
@@ -157,25 +166,27 @@ def test_close_is_refused_while_an_exit_lacks_its_verbleib(ze_kassel, m1):
     """V9: an exit date saved alone keeps the record yellow, and the closing report needs green."""
     participant, _ = services.save_participant(ze_kassel, m1, {**entry_values(m1), "exit_date": m1.end_date})
     assert participant.status == ParticipantStatus.YELLOW
-    assert "Status nicht grün): TN-001" in services.check_close_measure(ze_kassel, m1, today=TODAY)[0]
+    assert closing_reasons(ze_kassel, m1) == ["1 Teilnehmende mit Status gelb: TN-001"]
     services.save_participant(ze_kassel, m1, {**entry_values(m1), **exit_values(m1, exit_date=m1.end_date)}, participant)
-    assert services.check_close_measure(ze_kassel, m1, today=TODAY) == []
+    assert closing_reasons(ze_kassel, m1) == []
 
 
 def test_a_measure_without_participant_monitoring_has_no_closing_report(ze_kassel, kassel):
     m4 = make_measure("AQB26-KS-M4-01", kassel, type_code="M4")
-    assert services.check_close_measure(ze_kassel, m4, today=TODAY) == [
-        "Für Maßnahmen dieser Art werden keine Teilnehmenden erfasst; ein Maßnahmenabschluss wird nicht gemeldet."
+    assert closing_reasons(ze_kassel, m4) == [
+        "Für Maßnahmen dieser Art werden keine Teilnehmenden erfasst und keine Meldungen abgegeben."
     ]
 
 
 def test_close_not_before_the_measure_ends_and_not_by_provider(provider_a, ze_kassel, m1):
-    assert "endet erst am 31.12.2026" in services.check_close_measure(ze_kassel, m1, today=datetime.date(2026, 6, 1))[0]
-    assert "meldet der Zuwendungsempfänger" in services.check_close_measure(provider_a, m1, today=TODAY)[0]
+    services.save_participant(ze_kassel, m1, {**entry_values(m1), **exit_values(m1)})
+    assert "endet erst am 31.12.2026" in closing_reasons(ze_kassel, m1, today=datetime.date(2026, 6, 1))[0]
+    assert "sendet der Zuwendungsempfänger" in closing_reasons(provider_a, m1)[0]
 
 
 def test_reopen_needs_rp_and_a_reason(rp_editor, ze_kassel, m1):
-    services.do_close_measure(ze_kassel, m1, today=TODAY)
+    services.save_participant(ze_kassel, m1, {**entry_values(m1), **exit_values(m1)})
+    close(ze_kassel, m1)
     assert "Nur das Regierungspräsidium" in services.check_reopen_measure(ze_kassel, m1, "Korrektur")[0]
     with pytest.raises(ServiceError, match="Grund"):
         services.do_reopen_measure(rp_editor, m1, "  ")

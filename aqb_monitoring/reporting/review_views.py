@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .. import permissions
+from .. import notifications, permissions
 from ..models import (
     Measure,
     Organisation,
@@ -34,6 +34,7 @@ from ..services.measures import do_reopen_measure
 from ..services.reports import NEXT_STATES, do_review_report, state_of, with_state
 from ..views import page_of
 
+UNDELIVERED_SHOWN = 50
 OPEN_STATES = (ReviewState.RECEIVED, ReviewState.IN_REVIEW)
 ALL = "alle"
 OPEN = ""
@@ -130,6 +131,7 @@ def inbox(request):
             "page_obj": page,
             "rows": rows,
             "query": query,
+            "undelivered": list(notifications.undelivered()[:UNDELIVERED_SHOWN]),
         },
     )
 

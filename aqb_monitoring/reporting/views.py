@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from .. import permissions
 from ..excel.cells import safe_row
-from ..models import Participant, ReportKind, ReviewState
+from ..models import AuditAction, AuditEntry, Participant, ReportKind, ReviewState
 from ..services import ServiceError
 from ..services import reports as service
 from ..views import get_measure, page_of
@@ -95,6 +95,37 @@ def submit(request, measure_pk, kind_slug):
     })
 
 
+def data_complete(request, measure_pk):
+    """The provider's "Dateneingabe abgeschlossen": GET shows what is still missing or the confirmation,
+    POST records the signal and e-mails the grant recipient (no report to the RP, handbook 5.6)."""
+    measure = get_measure(request, measure_pk)
+    if not permissions.is_provider(request.user):
+        raise Http404
+    if request.method == "POST":
+        try:
+            service.do_signal_data_complete(request.user, measure)
+        except ServiceError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Der Zuwendungsempfänger ist per E-Mail informiert, dass die Erfassung "
+                                        "abgeschlossen ist."))
+            return redirect("aqb_monitoring:measure", measure.pk)
+    return TemplateResponse(request, "aqb_monitoring/reports/data_complete.html", {
+        "page_title": _("Dateneingabe abgeschlossen"),
+        "header_title": _("Dateneingabe abgeschlossen"),
+        "measure": measure,
+        "reasons": service.check_signal_data_complete(request.user, measure),
+        "participant_count": Participant.objects.filter(measure=measure).count(),
+    })
+
+
+def latest_completion_signal(measure):
+    """The latest "Dateneingabe abgeschlossen" of the measure (an audit entry), for its page."""
+    return (AuditEntry.objects.filter(measure=measure, action=AuditAction.DATA_COMPLETE)
+            .select_related("user").order_by("-timestamp", "-id").first())
+
+
 def get_report(request, report_pk):
     queryset = service.with_state(permissions.reports_for(request.user)).select_related("measure", "previous")
     return get_object_or_404(queryset, pk=report_pk)
@@ -157,6 +188,7 @@ def report_download(request, report_pk):
 
 urlpatterns = [
     path("massnahmen/<int:measure_pk>/melden/<slug:kind_slug>/", submit, name="submit"),
+    path("massnahmen/<int:measure_pk>/dateneingabe-abgeschlossen/", data_complete, name="data_complete"),
     path("<int:report_pk>/", report_detail, name="report_detail"),
     path("<int:report_pk>/excel/", report_download, name="report_download"),
 ]

@@ -1,6 +1,6 @@
 """Every state change a user can trigger, one module per entity (as zulip's `actions`):
 `participants` (save, bulk import, delete, carry-over), `measures` (save the master data, delete check,
-close, reopen), `reports` (the four reports to the RP and its review); `common` holds the
+reopen), `reports` (the four reports to the RP and its review); `common` holds the
 refusal (`ServiceError`), the measure lock, the edit rule and the audit entry.
 
 Each `do_*`/`save_*`/`delete_*` function is one transaction and has a `check_*` sibling that
@@ -9,11 +9,9 @@ returns the reasons it would fail, so views can show them before the user clicks
 
 from .common import SHELL, STORED_FIELDS, ServiceError
 from .measures import (
-    check_close_measure,
     check_delete_measure,
     check_reopen_measure,
     check_save_measure,
-    do_close_measure,
     do_reopen_measure,
     do_save_measure,
 )
@@ -33,9 +31,9 @@ from .participants import (
 from .reports import check_review_report, check_submit_report, do_review_report, do_submit_report
 
 __all__ = [
-    "SHELL", "STORED_FIELDS", "ServiceError", "carry_over_candidates", "check_carry_over", "check_close_measure",
+    "SHELL", "STORED_FIELDS", "ServiceError", "carry_over_candidates", "check_carry_over",
     "check_delete_participant", "check_import_participants", "check_reopen_measure", "check_save_participant",
-    "delete_participant", "do_carry_over", "do_close_measure", "do_reopen_measure", "import_participants",
+    "delete_participant", "do_carry_over", "do_reopen_measure", "import_participants",
     "save_participant", "StaleRecord", "version_of", "check_save_measure", "do_save_measure", "check_delete_measure",
     "check_submit_report", "do_submit_report", "check_review_report", "do_review_report",
 ]

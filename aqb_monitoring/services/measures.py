@@ -1,13 +1,14 @@
 """State changes of measures: saving the master data (form and import), closing (V10) and reopening."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from .. import measures as rules
-from .. import permissions
-from ..models import AuditAction, AuditEntry, InterimDueDate, Measure, Participant, ParticipantStatus
+from .. import notifications, permissions
+from ..models import AuditAction, AuditEntry, InterimDueDate, Measure
 from ..status import recompute_for_measure
 from ..validation import NON_FIELD
 from .common import ServiceError, audit, locked_measure
@@ -132,57 +133,8 @@ def check_delete_measure(user, measure):
 
 
 # ---------------------------------------------------------------------------
-# Closing and reopening a measure
+# Reopening a measure (closing is the closing or zero report: services/reports.py)
 # ---------------------------------------------------------------------------
-
-
-def check_close_measure(user, measure, *, today=None):
-    """Reasons why the ZE cannot close the measure now (docs/domain-rules.md §8.3): every participant green,
-    the measure has ended, the user is the grant recipient (or the RP), not closed yet."""
-    today = today or timezone.localdate()
-    if measure.is_closed:
-        return [_("Die Maßnahme ist bereits abgeschlossen.")]
-    if not measure.measure_type.has_participant_monitoring:
-        return [_("Für Maßnahmen dieser Art werden keine Teilnehmenden erfasst; ein Maßnahmenabschluss wird nicht gemeldet.")]
-    reasons = []
-    if not permissions.can_edit(user, measure):
-        reasons.append(_("Sie dürfen diese Maßnahme nicht abschließen."))
-    elif permissions.is_provider(user):
-        reasons.append(
-            _("Den Maßnahmenabschluss meldet der Zuwendungsempfänger; Träger melden ihm die vollständige Erfassung.")
-        )
-    if measure.end_date > today:
-        reasons.append(
-            _("Die Maßnahme endet erst am %(date)s; der Abschluss ist danach möglich.")
-            % {"date": measure.end_date.strftime("%d.%m.%Y")}
-        )
-    incomplete = list(
-        Participant.objects.filter(measure=measure)
-        .exclude(status=ParticipantStatus.GREEN)
-        .order_by("pseudonym")
-        .values_list("pseudonym", flat=True)
-    )
-    if incomplete:
-        shown = ", ".join(incomplete[:20]) + (" …" if len(incomplete) > 20 else "")
-        reasons.append(
-            _("%(count)d Teilnehmende sind noch nicht vollständig erfasst (Status nicht grün): %(ids)s")
-            % {"count": len(incomplete), "ids": shown}
-        )
-    return reasons
-
-
-@transaction.atomic
-def do_close_measure(user, measure, *, today=None):
-    """Close the measure: afterwards its participants cannot be changed or deleted (V10)."""
-    measure = locked_measure(measure)
-    reasons = check_close_measure(user, measure, today=today)
-    if reasons:
-        raise ServiceError(reasons)
-    measure.closed_at = timezone.now()
-    measure.closed_by = user
-    measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
-    audit(user, measure, None, AuditAction.CLOSE)
-    return measure
 
 
 def check_reopen_measure(user, measure, reason=""):
@@ -215,6 +167,11 @@ def do_reopen_measure(user, measure, reason):
         {str(Measure._meta.get_field("closed_at").verbose_name): [timezone.localtime(closed_at).strftime("%d.%m.%Y %H:%M"), ""]},
         note=reason.strip(),
     )
+    full = Measure.objects.select_related("grant_recipient").get(pk=measure.pk)
+    notifications.notify_grant_recipient(full, "measure_reopened", {
+        "reason": reason.strip(), "url": notifications.admin_url(reverse("aqb_monitoring:measure", args=[measure.pk])),
+        "link_label": _("Maßnahme im AQB-Portal öffnen"),
+    })
     return measure
 
 

@@ -12,12 +12,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import CharField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import permissions
+from .. import notifications, permissions
 from ..models import (
     AuditAction,
     Measure,
@@ -87,8 +86,7 @@ def period_of(measure, kind, year=None, today=None):
 
 def with_state(queryset):
     """Reports annotated with `state`: the latest review step, "eingegangen" without one."""
-    latest = ReportReview.objects.filter(report=OuterRef("pk")).order_by("-decided_at", "-id").values("state")[:1]
-    return queryset.annotate(state=Coalesce(Subquery(latest), Value(ReviewState.RECEIVED), output_field=CharField()))
+    return queryset.with_state()
 
 
 def state_of(report):
@@ -101,7 +99,7 @@ def state_of(report):
 
 def _live_reports(measure, kind):
     """Reports of this kind for the measure that were not returned (a returned one is sent again)."""
-    return with_state(Report.objects.filter(measure=measure, kind=kind)).exclude(state=ReviewState.RETURNED)
+    return Report.objects.filter(measure=measure, kind=kind).live()
 
 
 # ---------------------------------------------------------------------------
@@ -333,10 +331,63 @@ def do_review_report(user, report, state, *, reasons=(), note=""):
           {_("Meldung %(reference)s") % {"reference": report.reference}: [str(ReviewState(state_of(report)).label),
                                                                             str(ReviewState(state).label)]},
           note="; ".join(part for part in (labels, review.note) if part))
+    reopened = False
     if state == ReviewState.RETURNED and report.kind in (ReportKind.CLOSING, ReportKind.ZERO) and measure.is_closed:
         measure.closed_at = None
         measure.closed_by = None
         measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
         audit(user, measure, None, AuditAction.REOPEN, note=_("Meldung %(reference)s zurückgegeben") % {
             "reference": report.reference})
+        reopened = True
+    if state in (ReviewState.ACCEPTED, ReviewState.RETURNED):
+        notifications.notify_grant_recipient(measure, "report_decided", {
+            "report": report, "state_label": str(ReviewState(state).label), "returned": state == ReviewState.RETURNED,
+            "reasons": [str(reason) for reason in reasons], "note": review.note, "reopened": reopened,
+            "url": notifications.admin_url(reverse("aqb_reports:report_detail", args=[report.pk])),
+            "link_label": _("Meldung im AQB-Portal öffnen"),
+        })
     return review
+
+
+# ---------------------------------------------------------------------------
+# The provider's "Dateneingabe abgeschlossen" (handbook 5.6): a signal to the ZE, no report
+# ---------------------------------------------------------------------------
+
+
+def check_signal_data_complete(user, measure):
+    """Why the provider cannot signal completion now: not its measure to edit, closed, or records not green."""
+    if not permissions.is_provider(user) and not permissions.is_grant_recipient(user):
+        return [Reason(_("Die abgeschlossene Dateneingabe meldet der Träger dem Zuwendungsempfänger."))]
+    if measure.is_closed:
+        return [Reason(_("Die Maßnahme ist bereits abgeschlossen."))]
+    if not permissions.can_edit(user, measure):
+        return [Reason(_("Sie dürfen die Teilnehmenden dieser Maßnahme nicht bearbeiten."))]
+    reasons = []
+    red = _participants_with(measure, [ParticipantStatus.RED])
+    yellow = _participants_with(measure, [ParticipantStatus.YELLOW])
+    if red:
+        reasons.append(_status_reason(red, _("rot")))
+    if yellow:
+        reasons.append(_status_reason(yellow, _("gelb")))
+    if not red and not yellow and not Participant.objects.filter(measure=measure).exists():
+        reasons.append(Reason(_("Die Maßnahme hat keine Teilnehmenden; der Zuwendungsempfänger gibt dafür die "
+                                "Nullmeldung ab.")))
+    return reasons
+
+
+@transaction.atomic
+def do_signal_data_complete(user, measure):
+    """Record the signal on the measure (audit) and e-mail the grant recipient's users; reports nothing to the RP."""
+    measure = locked_measure(measure)
+    reasons = check_signal_data_complete(user, measure)
+    if reasons:
+        raise ServiceError([str(reason) for reason in reasons])
+    count = Participant.objects.filter(measure=measure).count()
+    entry = audit(user, measure, None, AuditAction.DATA_COMPLETE, {_("Teilnehmende"): ["", str(count)]})
+    full = Measure.objects.select_related("grant_recipient", "provider").get(pk=measure.pk)
+    notifications.notify_grant_recipient(full, "data_complete", {
+        "provider_name": full.provider.name if full.provider_id else display_name(user), "count": count,
+        "url": notifications.admin_url(reverse("aqb_monitoring:measure", args=[measure.pk])),
+        "link_label": _("Maßnahme im AQB-Portal öffnen"),
+    })
+    return entry

@@ -1,0 +1,110 @@
+"""E-mails of the reports' life cycle (issue 12): German, plain text plus HTML, a link to the exact admin page.
+
+`notify_grant_recipient` renders the mail and stores it as a `Notification` in the caller's
+transaction; after the commit a django-tasks task delivers it through Django's e-mail backend
+(console in development, SMTP by environment). A failing mail server neither loses the report nor
+shows the clerk an error: the task tries again later (where the backend can defer) and what stays
+undelivered is listed for the RP on the report inbox.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from .models import Notification, User
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+RETRY_AFTER_MINUTES = (2, 10, 30, 120)
+
+
+def admin_url(path):
+    """An absolute link into the admin for a mail (WAGTAILADMIN_BASE_URL + the reversed path)."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def grant_recipient_addresses(organisation):
+    """The organisation's contact address and its active users' addresses, each once."""
+    addresses = [organisation.contact_email] if organisation.contact_email else []
+    addresses += User.objects.filter(organisation=organisation, is_active=True).order_by("email").values_list(
+        "email", flat=True)
+    return list(dict.fromkeys(address for address in addresses if address))
+
+
+def notify(measure, recipients, template, context):
+    """Render `aqb_monitoring/mail/<template>.{subject,txt,html}` and deliver after the commit."""
+    if not recipients:
+        return None
+    context = {**context, "measure": measure}
+    subject = " ".join(render_to_string(f"aqb_monitoring/mail/{template}.subject", context).split())
+    notification = Notification.objects.create(
+        measure=measure, recipients=list(recipients), subject=subject[:300],
+        body_text=render_to_string(f"aqb_monitoring/mail/{template}.txt", context),
+        body_html=render_to_string(f"aqb_monitoring/mail/{template}.html", context),
+    )
+    transaction.on_commit(lambda: _enqueue(notification.pk), robust=True)
+    return notification
+
+
+def notify_grant_recipient(measure, template, context):
+    return notify(measure, grant_recipient_addresses(measure.grant_recipient), template, context)
+
+
+def _enqueue(notification_id, run_after=None):
+    task_ = deliver_notification if run_after is None else deliver_notification.using(run_after=run_after)
+    task_.enqueue(notification_id)
+
+
+def deliver(notification):
+    """Send one stored notification; record success or the error. True when sent."""
+    message = EmailMultiAlternatives(notification.subject, notification.body_text, settings.DEFAULT_FROM_EMAIL,
+                                     notification.recipients)
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    notification.attempts += 1
+    try:
+        message.send()
+    except Exception as error:  # noqa: BLE001 - any failure of the mail backend is recorded, not raised
+        log.warning("E-Mail %s nicht zugestellt: %s", notification.pk, error)
+        notification.failed_at = timezone.now()
+        notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+        notification.save(update_fields=["attempts", "failed_at", "last_error"])
+        return False
+    notification.sent_at = timezone.now()
+    notification.last_error = ""
+    notification.save(update_fields=["attempts", "sent_at", "last_error"])
+    return True
+
+
+@task()
+def deliver_notification(notification_id):
+    """Deliver a notification; on failure try again later while attempts remain and the backend can defer."""
+    notification = Notification.objects.filter(pk=notification_id, sent_at__isnull=True).first()
+    if notification is None:
+        return "schon versendet"
+    if deliver(notification):
+        return "versendet"
+    if notification.attempts < MAX_ATTEMPTS and deliver_notification.get_backend().supports_defer:
+        minutes = RETRY_AFTER_MINUTES[min(notification.attempts, len(RETRY_AFTER_MINUTES)) - 1]
+        _enqueue(notification.pk, run_after=timezone.now() + datetime.timedelta(minutes=minutes))
+        return "erneuter Versuch geplant"
+    return "nicht zugestellt"
+
+
+PENDING_TOO_LONG = datetime.timedelta(minutes=15)
+
+
+def undelivered():
+    """Notifications not sent: failed at least once, or waiting longer than a worker needs (worker down).
+    What the RP sees on the inbox."""
+    late = timezone.now() - PENDING_TOO_LONG
+    return (Notification.objects.filter(sent_at__isnull=True)
+            .filter(Q(failed_at__isnull=False) | Q(created_at__lt=late)).select_related("measure"))
