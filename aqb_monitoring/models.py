@@ -411,6 +411,14 @@ class ReturnReason(Catalogue):
         verbose_name_plural = _("Rückgabegründe")
 
 
+class RejectionReason(Catalogue):
+    """Why the RP rejects a grant recipient's change request for a measure's master data."""
+
+    class Meta(Catalogue.Meta):
+        verbose_name = _("Ablehnungsgrund")
+        verbose_name_plural = _("Ablehnungsgründe")
+
+
 CATALOGUE_MODELS = [
     MeasureType,
     ProgrammeLine,
@@ -427,6 +435,7 @@ CATALOGUE_MODELS = [
     QuestionBlock,
     Question,
     ReturnReason,
+    RejectionReason,
 ]
 
 
@@ -935,3 +944,68 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+# ---------------------------------------------------------------------------
+# Change requests for a measure's master data (handbook chapter 4, "Änderungsanfrage")
+# ---------------------------------------------------------------------------
+
+
+class ChangeRequestState(models.TextChoices):
+    OPEN = "open", _("offen")
+    APPLIED = "applied", _("übernommen")
+    REJECTED = "rejected", _("abgelehnt")
+
+
+class ChangeRequestField(models.TextChoices):
+    """The master-data fields a grant recipient may ask the RP to correct."""
+
+    TITLE = "title", _("Titel")
+    START_DATE = "start_date", _("Beginn")
+    END_DATE = "end_date", _("Ende")
+    PLANNED_PARTICIPANTS = "planned_participants", _("Geplante Teilnehmendenzahl")
+    PROVIDER = "provider", _("Träger")
+
+
+class ChangeRequest(models.Model):
+    """A grant recipient's request to correct one master-data field; changes nothing until the RP
+    applies it (through services.measures.do_save_measure) or rejects it with reasons."""
+
+    measure = models.ForeignKey(Measure, verbose_name=_("Maßnahme"), on_delete=models.PROTECT,
+                                related_name="change_requests")
+    field_name = models.CharField(_("Feld"), max_length=40, choices=ChangeRequestField.choices)
+    proposed_value = models.CharField(_("Vorgeschlagener Wert"), max_length=300, blank=True,
+                                      help_text=_("Wie vom Zuwendungsempfänger eingegeben."))
+    reason = models.TextField(_("Begründung der Anfrage"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Angefragt von"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    requested_by_name = models.CharField(_("Angefragt von (Name)"), max_length=300, blank=True)
+    requested_at = models.DateTimeField(_("Angefragt am"), default=timezone.now, db_index=True)
+    state = models.CharField(_("Stand"), max_length=10, choices=ChangeRequestState.choices,
+                             default=ChangeRequestState.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Entschieden von"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_by_name = models.CharField(_("Entschieden von (Name)"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(_("Entschieden am"), null=True, blank=True)
+    rejection_reasons = models.ManyToManyField(RejectionReason, verbose_name=_("Ablehnungsgründe"), blank=True,
+                                               related_name="+")
+    decision_note = models.TextField(_("Begründung der Entscheidung"), blank=True)
+    old_value = models.CharField(_("Bisheriger Wert"), max_length=300, blank=True,
+                                 help_text=_("Der Wert vor der Übernahme."))
+
+    class Meta:
+        verbose_name = _("Änderungsanfrage")
+        verbose_name_plural = _("Änderungsanfragen")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["state", "requested_at"], name="change_request_state_time")]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "field_name"], condition=models.Q(state="open"),
+                                    name="one_open_change_request_per_field"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure_id}: {self.get_field_name_display()} → {self.proposed_value}"

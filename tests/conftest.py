@@ -283,10 +283,12 @@ def _catalogues_for_committing_tests(request):
 
     from django.apps import apps
 
-    from aqb_monitoring.models import MeasureType, ReturnReason
+    from aqb_monitoring.models import MeasureType, RejectionReason, ReturnReason
 
     request.getfixturevalue("transactional_db")
     if not MeasureType.objects.exists():
         importlib.import_module("aqb_monitoring.migrations.0002_seed_catalogues").seed(apps, None)
     if not ReturnReason.objects.exists():
         importlib.import_module("aqb_monitoring.migrations.0007_seed_return_reasons").seed(apps, None)
+    if not RejectionReason.objects.exists():
+        importlib.import_module("aqb_monitoring.migrations.0010_seed_rejection_reasons").seed(apps, None)
