@@ -273,7 +273,53 @@ def case_data_complete(client, w):
     assert get_as(client, w.provider_a, url).status_code == 200
 
 
+def case_annual_all(client, w):
+    """The list holds only the ZE's own measures; a foreign ZE sends nothing of them."""
+    from aqb_monitoring.models import Report
+
+    Participant.objects.update(status="yellow")
+    url = reverse("aqb_reports:annual_all") + "?year=2026"
+    page = get_as(client, w.ze_fulda, url).content.decode()
+    assert w.measure_b.number in page and w.measure_a.number not in page and w.measure_a2.number not in page
+    get_as(client, w.ze_fulda, reverse("aqb_reports:annual_all"), "post", {"year": "2026", "batch_key": "b"})
+    assert set(Report.objects.values_list("measure__number", flat=True)) == {w.measure_b.number}
+    for stranger in (w.provider_a, w.provider_b):
+        assert get_as(client, stranger, url).status_code == 404
+
+
+def case_change_request_add(client, w):
+    from aqb_monitoring.models import ChangeRequest
+
+    url = reverse("aqb_reports:change_request_add", args=[w.measure_a.pk])
+    data = {"field_name": "title", "proposed_value": "Fremd", "reason": "x"}
+    for stranger in (w.provider_b, w.ze_fulda, w.provider_a, w.provider_a2):
+        assert get_as(client, stranger, url).status_code == 404, (stranger, url)
+        assert get_as(client, stranger, url, "post", data).status_code == 404, (stranger, url)
+    assert not ChangeRequest.objects.exists()
+    assert get_as(client, w.ze_kassel, url).status_code == 200
+
+
+def case_change_request_detail(client, w):
+    from aqb_monitoring.models import ChangeRequestState
+    from aqb_monitoring.services.change_requests import do_request_change
+
+    change_request = do_request_change(w.ze_kassel, w.measure_a, "title", "Neu", "Grund")
+    url = reverse("aqb_reports:change_request_detail", args=[change_request.pk])
+    for stranger in (w.provider_b, w.ze_fulda, w.provider_a, w.provider_a2):
+        assert get_as(client, stranger, url).status_code == 404, (stranger, url)
+        assert get_as(client, stranger, url, "post", {"action": "apply"}).status_code == 404, (stranger, url)
+    assert get_as(client, w.ze_kassel, url, "post", {"action": "apply"}).status_code == 404  # reads, never decides
+    change_request.refresh_from_db()
+    assert change_request.state == ChangeRequestState.OPEN
+    assert get_as(client, w.ze_kassel, url).status_code == 200
+    assert get_as(client, w.rp, url).status_code == 200
+
+
 SCOPE_CASES = {
+    "aqb_reports:change_request_add": case_change_request_add,
+    "aqb_reports:change_request_detail": case_change_request_detail,
+    "aqb_reports:change_requests": case_rp_only("aqb_reports:change_requests", "none"),
+    "aqb_reports:annual_all": case_annual_all,
     "aqb_reports:data_complete": case_data_complete,
     "aqb_reports:submit": case_report_submit,
     "aqb_reports:report_detail": case_report_page("aqb_reports:report_detail"),

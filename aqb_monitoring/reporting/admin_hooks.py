@@ -3,11 +3,11 @@
 from django.urls import include, path
 from wagtail import hooks
 
-from . import review_views, views
+from . import change_request_views, review_views, views
 
 app_name = "aqb_reports"
 
-urlpatterns = views.urlpatterns + review_views.urlpatterns
+urlpatterns = views.urlpatterns + review_views.urlpatterns + change_request_views.urlpatterns
 
 
 @hooks.register("register_admin_urls")
