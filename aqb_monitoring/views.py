@@ -222,6 +222,7 @@ def dashboard(request):
             "query": query,
             "sort": sort,
             "sort_links": sort_links(request, sort, MEASURE_SORTS),
+            "is_grant_recipient": permissions.is_grant_recipient(request.user),
         },
     )
 
@@ -310,7 +311,7 @@ def measure_detail(request, measure_pk):
             "can_edit": permissions.can_edit(request.user, measure),
             "buttons": measure_buttons(request, measure),
             "next_due": next_due_date(measure),
-            "report_kinds": offered_kinds(request.user, measure),
+            "report_kinds": offered_kinds(request.user, measure, has_participants=counts["total"] > 0),
             "reports": measure_reports(request.user, measure),
             "is_authority": permissions.is_authority(request.user),
             "review_states": ReviewState.choices,

@@ -43,13 +43,13 @@ def test_closing_report_sent_returned_fixed_and_accepted(
     # The ZE: pre-check of the closing report, the link opens the red record; once fixed, one confirmation.
     context, page = session(ze_kassel)
     page.click(".aqb-reports >> text=Maßnahmenabschluss")
+    precheck_url = page.url
     assert "Status rot: BWN-0002" in page.locator("#precheck").inner_text()
     assert page.locator("button", has_text="Meldung absenden").count() == 0
-    page.click("#precheck >> text=BWN-0002")
+    page.click("#precheck a:has-text('BWN-0002')")
     page.wait_for_selector("[name=pseudonym]")
     save_participant(ze_kassel, measure, complete(measure, "BWN-0002"), red)  # the form itself: test_browser_participant
-    page.go_back()
-    page.click("text=Erneut prüfen")
+    page.goto(precheck_url)
     page.click("button:has-text('Meldung absenden')")
     page.wait_for_selector("#report-facts")
     first = Report.objects.get()

@@ -110,3 +110,37 @@ def test_rp_sees_reopen_on_a_closed_measure_and_no_report_buttons(client, rp_edi
     page = client.get(reverse("aqb_monitoring:measure", args=[measure_a.pk])).content.decode()
     assert reverse("aqb_reports:reopen", args=[measure_a.pk]) in page
     assert submit_url(measure_a, "nullmeldung") not in page
+
+
+@pytest.mark.django_db
+def test_grant_recipient_sends_the_annual_report_for_all_eligible_measures_in_one_go(
+        client, ze_kassel, measure_a, measure_a2):
+    from tests.conftest import make_measure
+
+    make_participant(measure_a, "BWN-0001", status=ParticipantStatus.YELLOW)
+    make_participant(measure_a2, "JWK-0001", status=ParticipantStatus.RED)
+    other_year = make_measure("AQB24-KS-M1-01", measure_a.grant_recipient, budget_year=2024)
+    make_participant(other_year, "KS-0001", status=ParticipantStatus.GREEN)
+    url = reverse("aqb_reports:annual_all") + "?year=2026"
+    client.force_login(ze_kassel)
+    page = client.get(url).content.decode()
+    assert "bereit zum Absenden" in page and "Status rot: JWK-0001" in page
+    assert other_year.number not in page
+    key = page.split('name="batch_key" value="')[1].split('"')[0]
+    result = client.post(reverse("aqb_reports:annual_all"), {"year": "2026", "batch_key": key}).content.decode()
+    report = Report.objects.get()
+    assert report.measure == measure_a and report.reporting_year == 2026
+    assert f"abgesendet: <a href=\"{reverse('aqb_reports:report_detail', args=[report.pk])}\">{report.reference}" in result
+    assert "nicht abgesendet:" in result and "Status rot: JWK-0001" in result
+    client.post(reverse("aqb_reports:annual_all"), {"year": "2026", "batch_key": key})  # the same click again
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user_fixture", ["provider_a", "rp_editor"])
+def test_only_grant_recipients_have_the_annual_report_for_all(client, request, user_fixture, measure_a):
+    make_participant(measure_a, "BWN-0001", status=ParticipantStatus.YELLOW)
+    client.force_login(request.getfixturevalue(user_fixture))
+    url = reverse("aqb_reports:annual_all")
+    assert client.get(url).status_code == 404 and client.post(url, {"year": "2026"}).status_code == 404
+    assert not Report.objects.exists()

@@ -6,6 +6,7 @@ Every report and measure is looked up through permissions.py: a foreign one is a
 
 import io
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -33,12 +34,13 @@ KIND_SLUGS = {
 SLUG_OF = {kind: slug for slug, kind in KIND_SLUGS.items()}
 
 
-def offered_kinds(user, measure):
+def offered_kinds(user, measure, has_participants=None):
     """The report buttons of the measure page: none for the RP, a closed measure or one without monitoring;
     the zero report only while the measure has no participants (handbook 5.8)."""
     if permissions.is_authority(user) or measure.is_closed or not measure.measure_type.has_participant_monitoring:
         return []
-    has_participants = Participant.objects.filter(measure=measure).exists()
+    if has_participants is None:
+        has_participants = Participant.objects.filter(measure=measure).exists()
     kinds = [ReportKind.ANNUAL, ReportKind.INTERIM, ReportKind.CLOSING] if has_participants else [ReportKind.ZERO]
     return [{"kind": kind, "label": kind.label, "url": reverse("aqb_reports:submit", args=[measure.pk, SLUG_OF[kind]])}
             for kind in kinds]
@@ -126,6 +128,61 @@ def latest_completion_signal(measure):
             .select_related("user").order_by("-timestamp", "-id").first())
 
 
+@dataclass
+class AnnualOutcome:
+    """One measure's line on the "Jahresmeldung für alle Maßnahmen" page: its pre-check or its outcome."""
+
+    measure: object
+    reasons: list
+    report: object = None
+
+
+def annual_candidates(user, year):
+    """The grant recipient's open measures with participant monitoring that ran in `year`."""
+    return list(
+        permissions.editable_measures_for(user)
+        .filter(measure_type__has_participant_monitoring=True, start_date__year__lte=year, end_date__year__gte=year)
+        .select_related("measure_type", "provider")
+        .order_by("number")
+    )
+
+
+def annual_all(request):
+    """The ZE's annual report for every eligible measure in one go: GET lists each measure's pre-check,
+    POST sends each one that passes (each its own transaction) and lists what was sent and what was not."""
+    if not permissions.is_grant_recipient(request.user):
+        raise Http404
+    today = timezone.localdate()
+    raw = request.POST.get("year") or request.GET.get("year") or ""
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year else today.year - 1
+    measures = annual_candidates(request.user, year)
+    sent = request.method == "POST"
+    batch = (request.POST.get("batch_key") or "")[:40] if sent else uuid.uuid4().hex
+    outcomes = []
+    for measure in measures:
+        if sent:
+            try:
+                report = service.do_submit_report(request.user, measure, ReportKind.ANNUAL, year=year,
+                                                  submission_key=f"{batch}-{measure.pk}" if batch else None)
+            except ServiceError as error:
+                outcomes.append(AnnualOutcome(measure, error.messages))
+            else:
+                outcomes.append(AnnualOutcome(measure, [], report))
+        else:
+            reasons = service.check_submit_report(request.user, measure, ReportKind.ANNUAL, year=year, today=today)
+            outcomes.append(AnnualOutcome(measure, [str(reason) for reason in reasons]))
+    return TemplateResponse(request, "aqb_monitoring/reports/annual_all.html", {
+        "page_title": _("Jahresmeldung für alle Maßnahmen"),
+        "header_title": _("Jahresmeldung für alle Maßnahmen"),
+        "year": year,
+        "years": list(range(today.year - 3, today.year + 1)),
+        "outcomes": outcomes,
+        "sendable": sum(1 for outcome in outcomes if not outcome.reasons and outcome.report is None),
+        "sent": sent,
+        "batch_key": batch,
+    })
+
+
 def get_report(request, report_pk):
     queryset = service.with_state(permissions.reports_for(request.user)).select_related("measure", "previous")
     return get_object_or_404(queryset, pk=report_pk)
@@ -189,6 +246,7 @@ def report_download(request, report_pk):
 urlpatterns = [
     path("massnahmen/<int:measure_pk>/melden/<slug:kind_slug>/", submit, name="submit"),
     path("massnahmen/<int:measure_pk>/dateneingabe-abgeschlossen/", data_complete, name="data_complete"),
+    path("jahresmeldung/", annual_all, name="annual_all"),
     path("<int:report_pk>/", report_detail, name="report_detail"),
     path("<int:report_pk>/excel/", report_download, name="report_download"),
 ]
