@@ -155,6 +155,7 @@ def seed_monitoring(report):
         if measure.successor_id and measure.number.startswith("AQB25-KS-M1"):
             carried[measure.successor.number] = [p for p in created if p.destination_id == catalogues.carry_over.pk]
     seed_reports(measures, users, report)
+    seed_change_requests(measures, users, report)
 
 
 def ensure_grant_recipient(abbreviation, name, email, report):
@@ -405,3 +406,31 @@ def seed_reports(measures, users, report):
         for state, reason_code, note in steps:
             reasons = list(ReturnReason.objects.filter(code=reason_code)) if reason_code else []
             do_review_report(reviewer, sent, state, reasons=reasons, note=note)
+
+
+# measure, field, proposed value, reason, decision (None: open; "applied"; "rejected" with a reason code)
+DEMO_CHANGE_REQUESTS = [
+    ("AQB26-KS-M1-01", "planned_participants", "45", "Nach Rücksprache mit dem Jobcenter fünf zusätzliche Plätze.", None),
+    ("AQB26-FD-M1-01", "title", "Startklar Ausbildung Fulda und Hünfeld",
+     "Die Maßnahme läuft seit März auch am Standort Hünfeld.", "applied"),
+    ("AQB26-KS-M2-01", "end_date", "31.03.2027", "Verlängerung beantragt.", ("rejected", None)),
+]
+
+
+def seed_change_requests(measures, users, report):
+    """An open, an applied and a rejected change request of master data; idempotent per measure."""
+    from .models import ChangeRequest, RejectionReason, User
+    from .services.change_requests import do_apply_change, do_reject_change, do_request_change
+
+    reviewer = User.objects.filter(email="rp@aqb-demo.de").first()
+    for number, field, text, reason, decision in DEMO_CHANGE_REQUESTS:
+        measure = measures.get(number)
+        if measure is None or ChangeRequest.objects.filter(measure=measure).exists():
+            continue
+        request = do_request_change(users.get(measure.grant_recipient.abbreviation), measure, field, text, reason)
+        report.created("Änderungsanfrage", f"{number} {field}")
+        if decision == "applied":
+            do_apply_change(reviewer, request)
+        elif decision is not None:
+            do_reject_change(reviewer, request, list(RejectionReason.objects.order_by("sort_order")[:1]),
+                             "Eine Verlängerung wird im Änderungsbescheid geregelt, nicht im Portal.")

@@ -116,3 +116,10 @@ def test_demo_logins_see_their_own_measures_only(seeded):
     user = User.objects.get(email="traeger.fulda@aqb-demo.de")
     assert user.check_password(demo.DEMO_PASSWORD)
     assert user.has_perm("wagtailadmin.access_admin")
+
+
+def test_change_requests_in_every_state(seeded):
+    from aqb_monitoring.models import ChangeRequest, ChangeRequestState
+
+    assert set(ChangeRequest.objects.values_list("state", flat=True)) == set(ChangeRequestState.values)
+    assert Measure.objects.get(number="AQB26-FD-M1-01").title == "Startklar Ausbildung Fulda und Hünfeld"
