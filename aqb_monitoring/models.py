@@ -693,6 +693,8 @@ class AuditAction(models.TextChoices):
     REPORT = "report", _("Meldung an das RP abgesendet")
     REVIEW = "review", _("Meldung vom RP bearbeitet")
     DATA_COMPLETE = "data_complete", _("Dateneingabe als abgeschlossen gemeldet")
+    CHANGE_REQUEST = "change_request", _("Änderung der Stammdaten angefragt")
+    CHANGE_REQUEST_REJECTED = "change_rejected", _("Änderungsanfrage abgelehnt")
 
 
 class AuditEntry(models.Model):

@@ -64,7 +64,8 @@ def test_ze_requests_and_nothing_changes_on_the_measure(client, ze_kassel, measu
     assert request.requested_by_name == ze_kassel.email
     measure_a.refresh_from_db()
     assert measure_a.end_date == datetime.date(2026, 12, 31)
-    assert not AuditEntry.objects.filter(measure=measure_a).exists()
+    entry = AuditEntry.objects.get(measure=measure_a)  # the request is logged; the measure is not changed
+    assert entry.action == AuditAction.CHANGE_REQUEST and entry.changes == {"Ende": ["", "30.11.2026"]}
     page = client.get(reverse("aqb_monitoring:measure", args=[measure_a.pk])).content.decode()
     assert "30.11.2026" in page and "offen" in page
     # the ZE may read its own request's page, but not decide
@@ -138,8 +139,8 @@ def test_rp_applies_measure_changes_audit_and_mail(client, ze_contact, ze_kassel
     assert response.status_code == 302
     measure_a.refresh_from_db()
     assert measure_a.end_date == datetime.date(2026, 11, 30)
-    entry = AuditEntry.objects.get(measure=measure_a)
-    assert entry.action == AuditAction.CHANGE and entry.user == rp_editor
+    entry = AuditEntry.objects.get(measure=measure_a, action=AuditAction.CHANGE)
+    assert entry.user == rp_editor
     assert entry.changes == {"Ende": ["31.12.2026", "30.11.2026"]}
     assert "Änderungsanfrage" in entry.note and "Änderungsbescheid" in entry.note
     request.refresh_from_db()
@@ -181,7 +182,9 @@ def test_rp_rejects_with_reasons_and_mail(client, ze_contact, ze_kassel, rp_edit
     assert list(request.rejection_reasons.all()) == [reason]
     measure_a.refresh_from_db()
     assert measure_a.title == "Maßnahme AQB26-KS-M1-01"
-    assert not AuditEntry.objects.filter(measure=measure_a).exists()
+    assert list(AuditEntry.objects.filter(measure=measure_a).order_by("id").values_list("action", flat=True)) == [
+        AuditAction.CHANGE_REQUEST, AuditAction.CHANGE_REQUEST_REJECTED]
+    assert "Titel laut Bescheid" in AuditEntry.objects.get(action=AuditAction.CHANGE_REQUEST_REJECTED).note
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == f"Änderungsanfrage Titel abgelehnt ({measure_a.number})"
@@ -208,7 +211,8 @@ def test_apply_refused_by_the_measure_rules_writes_nothing(client, ze_kassel, rp
     request.refresh_from_db()
     assert measure_a.end_date == datetime.date(2026, 12, 31)
     assert request.state == ChangeRequestState.OPEN and request.decided_at is None
-    assert not AuditEntry.objects.exists() and not Notification.objects.exists()
+    assert not AuditEntry.objects.exclude(action=AuditAction.CHANGE_REQUEST).exists()
+    assert not Notification.objects.exists()
 
 
 def test_apply_refused_on_a_closed_measure(ze_kassel, rp_editor, measure_a):
@@ -220,7 +224,7 @@ def test_apply_refused_on_a_closed_measure(ze_kassel, rp_editor, measure_a):
     request.refresh_from_db()
     assert request.state == ChangeRequestState.OPEN
     assert Measure.objects.get(pk=measure_a.pk).planned_participants is None
-    assert not AuditEntry.objects.exists()
+    assert not AuditEntry.objects.exclude(action=AuditAction.CHANGE_REQUEST).exists()
 
 
 def test_only_the_rp_decides(ze_kassel, measure_a):

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from .. import measures as rules
 from .. import notifications, permissions
-from ..models import ChangeRequest, ChangeRequestField, ChangeRequestState, Measure, Provider
+from ..models import AuditAction, ChangeRequest, ChangeRequestField, ChangeRequestState, Measure, Provider
 from ..validation import NON_FIELD
-from .common import ServiceError, locked_measure
+from .common import ServiceError, audit, locked_measure
 from .measures import check_save_measure, do_save_measure
 from .reports import display_name
 
@@ -135,10 +135,13 @@ def do_request_change(user, measure, field, text, reason):
     errors = check_request_change(user, measure, field, text, reason)
     if errors:
         raise ServiceError(errors)
-    return ChangeRequest.objects.create(
+    request = ChangeRequest.objects.create(
         measure=measure, field_name=field, proposed_value=(text or "").strip(), reason=reason.strip(),
         requested_by=user, requested_by_name=display_name(user),
     )
+    audit(user, measure, None, AuditAction.CHANGE_REQUEST, {field_label(field): ["", request.proposed_value]},
+          note=request.reason)
+    return request
 
 
 # ---------------------------------------------------------------------------
@@ -241,5 +244,8 @@ def do_reject_change(user, change_request, reasons=(), note=""):
     change_request.save()
     if reasons:
         change_request.rejection_reasons.set(reasons)
+    audit(user, measure, None, AuditAction.CHANGE_REQUEST_REJECTED,
+          {field_label(change_request.field_name): [change_request.proposed_value, ""]},
+          note="; ".join(part for part in ([str(reason) for reason in reasons] + [change_request.decision_note]) if part))
     _notify(change_request, Measure.objects.select_related("grant_recipient").get(pk=measure.pk))
     return change_request
