@@ -131,7 +131,8 @@ UPDATE_PATHS = ["form", "excel", "cli"]
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [*UPDATE_PATHS, "carry_over", "service_single", "service_bulk"])
+@pytest.mark.parametrize("path", [*UPDATE_PATHS, "carry_over", "service_single", "service_bulk", "delete",
+                                  "service_delete"])
 def test_a_closed_measure_takes_no_change(path, client, ze_kassel, measure_a, stored, kassel, provider_org_a):
     if path == "carry_over":
         successor = make_measure("AQB27-KS-M1-01", kassel, provider_org_a, budget_year=2027)
@@ -155,9 +156,15 @@ def test_a_closed_measure_takes_no_change(path, client, ze_kassel, measure_a, st
     elif path == "service_bulk":
         with pytest.raises(services.ServiceError, match="abgeschlossen"):
             services.import_participants(ze_kassel, measure_a, [row])
+    elif path == "service_delete":
+        with pytest.raises(services.ServiceError, match="abgeschlossen"):
+            services.delete_participant(ze_kassel, stored)
+    elif path == "delete":
+        client.force_login(ze_kassel)
+        client.post(reverse("aqb_monitoring:participant_delete", args=[measure_a.pk, stored.pk]))
     else:
         change_birth_year(path, client, ze_kassel, stored, 2001)
-    stored.refresh_from_db()
+    stored.refresh_from_db()  # still there (a delete would raise DoesNotExist)
     assert stored.birth_year == 2006
     assert AuditEntry.objects.count() == before
 

@@ -214,3 +214,24 @@ def test_reference_numbers_stay_unique_under_concurrent_submissions(kassel, prov
     assert errors == []
     references = sorted(Report.objects.values_list("reference", flat=True))
     assert references == [f"AQB-2026-{n:06d}" for n in range(1, len(measures) + 1)]
+
+
+@pytest.mark.django_db
+def test_a_submission_that_fails_halfway_leaves_nothing_behind(ze_kassel, measure_a, monkeypatch):
+    """The closing report fails after its number is drawn and its row written: nothing stays, not even the number."""
+    from aqb_monitoring.models import ReferenceCounter
+    from aqb_monitoring.services import reports
+
+    make_participant(measure_a, "BWN-0001", status=GREEN)
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("Datenbank weg")
+
+    monkeypatch.setattr(reports, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        do_submit_report(ze_kassel, measure_a, ReportKind.CLOSING, today=AFTER_END)
+    measure_a.refresh_from_db()
+    assert not Report.objects.exists() and not measure_a.is_closed
+    assert not ReferenceCounter.objects.filter(last__gt=0).exists()
+    monkeypatch.undo()
+    assert do_submit_report(ze_kassel, measure_a, ReportKind.CLOSING, today=AFTER_END).reference == "AQB-2027-000001"
