@@ -121,6 +121,18 @@ def _status_reason(records, status_label):
     )
 
 
+def _not_green(measure, empty_message):
+    """Reasons for the closing report and the provider's signal: every record must be green, and there must be one."""
+    reasons = []
+    for status, label in ((ParticipantStatus.RED, _("rot")), (ParticipantStatus.YELLOW, _("gelb"))):
+        records = _participants_with(measure, [status])
+        if records:
+            reasons.append(_status_reason(records, label))
+    if not reasons and not Participant.objects.filter(measure=measure).exists():
+        reasons.append(Reason(empty_message))
+    return reasons
+
+
 def check_submit_report(user, measure, kind, *, year=None, today=None):
     """Every reason why `do_submit_report` would refuse (list of Reason), or []: permission, the
     measure's state, the kind's condition on the participants, and a report already sent."""
@@ -167,14 +179,7 @@ def check_submit_report(user, measure, kind, *, year=None, today=None):
         if measure.end_date > today:
             reasons.append(Reason(_("Die Maßnahme endet erst am %(date)s; der Abschluss ist danach möglich.")
                                   % {"date": measure.end_date.strftime("%d.%m.%Y")}))
-        red = _participants_with(measure, [ParticipantStatus.RED])
-        yellow = _participants_with(measure, [ParticipantStatus.YELLOW])
-        if red:
-            reasons.append(_status_reason(red, _("rot")))
-        if yellow:
-            reasons.append(_status_reason(yellow, _("gelb")))
-        if not red and not yellow and not Participant.objects.filter(measure=measure).exists():
-            reasons.append(Reason(_("Die Maßnahme hat keine Teilnehmenden; dafür gibt es die Nullmeldung.")))
+        reasons += _not_green(measure, _("Die Maßnahme hat keine Teilnehmenden; dafür gibt es die Nullmeldung."))
     elif kind == ReportKind.ZERO:
         count = Participant.objects.filter(measure=measure).count()
         if count:
@@ -362,17 +367,8 @@ def check_signal_data_complete(user, measure):
         return [Reason(_("Die Maßnahme ist bereits abgeschlossen."))]
     if not permissions.can_edit(user, measure):
         return [Reason(_("Sie dürfen die Teilnehmenden dieser Maßnahme nicht bearbeiten."))]
-    reasons = []
-    red = _participants_with(measure, [ParticipantStatus.RED])
-    yellow = _participants_with(measure, [ParticipantStatus.YELLOW])
-    if red:
-        reasons.append(_status_reason(red, _("rot")))
-    if yellow:
-        reasons.append(_status_reason(yellow, _("gelb")))
-    if not red and not yellow and not Participant.objects.filter(measure=measure).exists():
-        reasons.append(Reason(_("Die Maßnahme hat keine Teilnehmenden; der Zuwendungsempfänger gibt dafür die "
-                                "Nullmeldung ab.")))
-    return reasons
+    return _not_green(measure, _("Die Maßnahme hat keine Teilnehmenden; der Zuwendungsempfänger gibt dafür die "
+                                 "Nullmeldung ab."))
 
 
 @transaction.atomic
