@@ -198,6 +198,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Bei einem Einmal-Passwort: bei der nächsten Anmeldung ein eigenes Passwort wählen."),
     )
     date_joined = models.DateTimeField(_("Angelegt am"), default=timezone.now)
+    invited_at = models.DateTimeField(
+        _("Eingeladen am"), null=True, blank=True,
+        help_text=_("Wann die letzte Einladung zum Festlegen des Passworts verschickt wurde."),
+    )
 
     objects = UserManager()
 
@@ -209,6 +213,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("Benutzer")
         verbose_name_plural = _("Benutzer")
         ordering = ["email"]
+        constraints = [
+            # Log-in, lock and reset compare addresses case-insensitively; so does uniqueness.
+            models.UniqueConstraint(models.functions.Lower("email"), name="unique_user_email_ci"),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email
@@ -808,31 +816,33 @@ class AppendOnlyQuerySet(models.QuerySet):
     """Rows are added, never changed or removed: update() and delete() refuse (bulk actions, cascades of ours)."""
 
     def update(self, **kwargs):
-        raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht geändert werden."))
+        raise ImmutableError(self.model.not_changeable)
 
     def delete(self):
-        raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht gelöscht werden."))
+        raise ImmutableError(self.model.not_deletable)
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht geändert werden."))
+        raise ImmutableError(self.model.not_changeable)
 
 
 class AppendOnly(models.Model):
     """save() only creates; delete() refuses. With AppendOnlyQuerySet, no ORM path changes a stored row."""
 
     objects = AppendOnlyQuerySet.as_manager()
+    not_changeable = _("Abgesendete Meldungen und ihre Prüfschritte können nicht geändert werden.")
+    not_deletable = _("Abgesendete Meldungen und ihre Prüfschritte können nicht gelöscht werden.")
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht geändert werden."))
+            raise ImmutableError(self.not_changeable)
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ImmutableError(_("Abgesendete Meldungen und ihre Prüfschritte können nicht gelöscht werden."))
+        raise ImmutableError(self.not_deletable)
 
 
 class ReferenceCounter(models.Model):
@@ -1011,3 +1021,60 @@ class ChangeRequest(models.Model):
 
     def __str__(self):
         return f"{self.measure_id}: {self.get_field_name_display()} → {self.proposed_value}"
+
+
+# ---------------------------------------------------------------------------
+# Security log (issue 13): kept apart from the participants' audit
+# ---------------------------------------------------------------------------
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", _("Anmeldung")
+    LOGIN_FAILED = "login_failed", _("Fehlgeschlagene Anmeldung")
+    LOCKED = "locked", _("Konto gesperrt")
+    UNLOCKED = "unlocked", _("Konto entsperrt")
+    LOGOUT = "logout", _("Abmeldung")
+    PASSWORD_CHANGED = "password_changed", _("Passwort geändert")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Passwort-Zurücksetzung angefordert")
+    PASSWORD_RESET = "password_reset", _("Passwort zurückgesetzt")
+    INVITATION_SENT = "invitation_sent", _("Einladung verschickt")
+    USER_CREATED = "user_created", _("Benutzer angelegt")
+    USER_CHANGED = "user_changed", _("Benutzer geändert")
+    USER_DEACTIVATED = "user_deactivated", _("Benutzer deaktiviert")
+    USER_REACTIVATED = "user_reactivated", _("Benutzer reaktiviert")
+    ORGANISATION_CHANGED = "organisation_changed", _("Organisation geändert")
+
+
+class SecurityEvent(AppendOnly):
+    """Who did what to which account, when and from which address (log-ins, locks, passwords, users).
+
+    Append-only like the reports: the log is evidence. `email` keeps the account's address as
+    text, so an entry stays readable if the account is renamed; `actor` is who acted (None for an
+    anonymous log-in attempt), `user` the account it concerns.
+    """
+
+    not_changeable = _("Einträge des Sicherheitsprotokolls können nicht geändert werden.")
+    not_deletable = _("Einträge des Sicherheitsprotokolls können nicht gelöscht werden.")
+
+    kind = models.CharField(_("Ereignis"), max_length=40, choices=SecurityEventKind.choices)
+    at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Ausgeführt von"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Betroffenes Konto"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="security_events",
+    )
+    email = models.CharField(_("E-Mail-Adresse"), max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-Adresse"), null=True, blank=True)
+    detail = models.JSONField(_("Einzelheiten"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("Sicherheitsereignis")
+        verbose_name_plural = _("Sicherheitsprotokoll")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "at"]), models.Index(fields=["email", "at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.email} ({self.at:%d.%m.%Y %H:%M})"
