@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The security log learns who changed a password from where (aqb_monitoring/security_signals.py).
+    "aqb_monitoring.security_signals.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -151,13 +153,34 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 # django-guardian: no anonymous user row (our user model has no username).
 GUARDIAN_ANONYMOUS_USER_NAME = None
 
-# django-axes: lock an account and address after repeated wrong passwords.
+# Log-in protection (issue 13, aqb_monitoring/login_protection.py). The handbook's lock is per
+# account: after AXES_FAILURE_LIMIT failed log-ins the account is locked for AXES_COOLOFF_HOURS,
+# from whatever addresses the attempts came; one address is refused after AQB_IP_FAILURE_LIMIT
+# failures across any accounts in the same time (password spraying). Addresses are counted
+# lower-cased. A failed attempt during a lock does not prolong it.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "6"))
+AQB_IP_FAILURE_LIMIT = int(os.environ.get("AQB_IP_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "aqb_monitoring.login_protection.PortalAxesHandler"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "aqb_monitoring.login_protection.normalised_username"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+AXES_LOCKOUT_CALLABLE = "aqb_monitoring.login_protection.lockout_response"
+# The portal's security log (SecurityEvent) records log-ins; axes' own access log would be a second copy.
+AXES_DISABLE_ACCESS_LOG = True
+# Password-reset mails: at most so many requests per address and per client address in the window
+# (counted in the security log, so every app server sees the same numbers).
+AQB_PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("AQB_PASSWORD_RESET_LIMIT_PER_ADDRESS", "3"))
+AQB_PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("AQB_PASSWORD_RESET_LIMIT_PER_IP", "20"))
+AQB_PASSWORD_RESET_LIMIT_MINUTES = int(os.environ.get("AQB_PASSWORD_RESET_LIMIT_MINUTES", "60"))
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "aqb_monitoring.login_protection.ThrottledPasswordResetForm"
+# Sessions end after SESSION_IDLE_HOURS without a request (the expiry moves on with every request)
+# and at log-out; a password change ends the user's other sessions (Django's session hash).
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_HOURS", "8")) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
 
 # Internationalisation: German, dates TT.MM.JJJJ.
 LANGUAGE_CODE = "de"
