@@ -10,6 +10,8 @@ Interface for the views
         participant = form.save()          # services.save_participant; may raise services.ServiceError
                                            # (services.StaleRecord: changed since the hidden `version`)
     form.status_summary()                  # {"status", "missing_entry", "missing_exit"} for the status box
+    form.warnings                          # {field: [German message]}: not blocking (validation.participant_warnings);
+                                           # each bound field carries its own as `field.aqb_warnings`
     form.panel_groups()                    # Eintritt / Detailangaben bei Eintritt (one fieldset per
                                            # block) / Austritt / Detailangaben bei Austritt
     {% include "aqb_monitoring/widgets/participant_fields.html" with form=form %}
@@ -47,6 +49,7 @@ from .validation import (
     RuleContext,
     answer_field_name,
     entry_fields_for,
+    participant_warnings,
     validate_participant,
     values_from_participant,
 )
@@ -54,13 +57,9 @@ from .validation import (
 EMPTY_LABEL = _("Auswählen")
 YES_NO_CHOICES = [("", EMPTY_LABEL), ("True", _("ja")), ("False", _("nein"))]
 
-# Hinweise zu den Erfassungsfeldern (docs/domain-rules.md §3).
+# Hinweise zu den Erfassungsfeldern (docs/domain-rules.md §3). The participant ID and the other exit reason
+# take their help text from the model field (models.Participant: "no names"), one place for the admin and the form.
 HELP_TEXTS = {
-    "pseudonym": _(
-        "Frei wählbare, innerhalb dieser Maßnahme eindeutige ID aus Buchstaben, Ziffern und Bindestrich "
-        "(keine Leerzeichen, Umlaute oder anderen Sonderzeichen). Vor- oder Nachname sind unzulässig. "
-        "Wer austritt und wieder eintritt, erhält eine neue ID."
-    ),
     "entry_date": _(
         "TT.MM.JJJJ. Darf nicht vor Beginn und nicht nach Ende dieser Maßnahme liegen, auch nicht bei "
         "Übernahme aus dem vorangegangenen Budget (dort: Beginn der Maßnahme)."
@@ -96,7 +95,6 @@ HELP_TEXTS = {
         "Budget fort“ ist das Austrittsdatum das Ende der Maßnahme."
     ),
     "exit_reason": _("Nur bei „nicht erwerbstätig, …“: Warum tritt die/der Teilnehmende aus der Maßnahme aus?"),
-    "exit_reason_other": _("Nur bei „sonstiger Grund“: bitte den Austrittsgrund eintragen."),
     "completed_measure": _("Hat die/der Teilnehmende die Maßnahme vollständig durchlaufen?"),
     "main_goal_reached": _("Wurde das Hauptziel der Maßnahme erreicht?"),
     "exam_passed": _("Hat die/der Teilnehmende die Prüfung bestanden?"),
@@ -201,8 +199,8 @@ class ParticipantForm(WagtailAdminModelForm):
         marked = set(entry_fields_for(self.context)) | {"completed_measure", "main_goal_reached", "exam_passed",
                                                          "exit_date", "destination"}
         for name, field in list(self.fields.items()):
-            help_text = HELP_TEXTS.get(name, "")
             model_field = Participant._meta.get_field(name)
+            help_text = HELP_TEXTS.get(name, model_field.help_text)
             if name in CATALOGUE_FIELDS:
                 current = getattr(self.instance, f"{name}_id", None)
                 field.queryset = CATALOGUE_FIELDS[name].objects.filter(Q(is_active=True) | Q(pk=current))
@@ -315,6 +313,23 @@ class ParticipantForm(WagtailAdminModelForm):
 
     # -- what the template shows --------------------------------------------
 
+    @property
+    def warnings(self):
+        """What the clerk should look at, never blocking (W1): of the submitted values once cleaned,
+        else of the stored record (an ID that looks like a name keeps its warning when reopened)."""
+        if self.result is not None:
+            return self.result.warnings
+        if self.previous_values is not None:
+            return participant_warnings(self.previous_values)
+        return {}
+
+    def attach_warnings(self):
+        """Give each bound field its warnings (`field.aqb_warnings`) for participant_fields.html."""
+        warnings = self.warnings
+        for name in self.fields:
+            self[name].aqb_warnings = warnings.get(name, [])
+        return warnings
+
     def status_summary(self):
         """Status and what is still missing: of the submitted values once cleaned, else of the record."""
         if self.result is not None and not self.errors:
@@ -327,6 +342,7 @@ class ParticipantForm(WagtailAdminModelForm):
 
     def panel_groups(self):
         """The four groups (docs/domain-rules.md §3.1, §3.2, §5); answer groups hold one fieldset per block."""
+        self.attach_warnings()
         groups = []
         for key, label in GROUPS:
             if key in ("entry", "exit"):

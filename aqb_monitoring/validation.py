@@ -20,6 +20,7 @@ by code), so that the importer validates 10,000 rows without a query per row::
     result.errors    # blocking: {field: [German message, ...]}, never saved
     result.missing   # incomplete: {field: [German message]}, saved, makes the status red/yellow
     result.exit_incomplete  # V9: "Austrittsangaben unvollständig: …" while an exit lacks fields, else ""
+    result.warnings  # not blocking, status unchanged: {field: [German message]} (the pseudonym looks like a name)
     result.status    # ParticipantStatus (only meaningful when not result.errors)
     result.values    # normalised values: codes resolved, answers of non-applicable blocks dropped
 
@@ -277,6 +278,7 @@ class ValidationResult:
     missing: dict = field(default_factory=dict)
     missing_entry: dict = field(default_factory=dict)  # field -> label
     missing_exit: dict = field(default_factory=dict)  # field -> label
+    warnings: dict = field(default_factory=dict)  # field -> [German message]: shown, never blocking, status unchanged
 
     @property
     def is_valid(self):
@@ -513,6 +515,97 @@ def check_pseudonym(values, context, participant_id=None):
     return errors
 
 
+# ---------------------------------------------------------------------------
+# Warnings (not blocking): the participant ID must be a pseudonym, not a name
+# ---------------------------------------------------------------------------
+
+# A word for the heuristic: a run of letters; "AnnaSchmidt" is split where a lower-case letter
+# is followed by a capital ("Anna", "Schmidt").
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_CAMEL_RE = re.compile(r"(?<=[^\W\d_])(?=[A-ZÄÖÜ][a-zäöüß])")
+_VOWELS = set("aeiouyäöüAEIOUYÄÖÜ")
+# Dates inside an ID: 4.3.1990 / 04-03-90 / 04/03/1990, 1990-03-04, and digit runs of exactly
+# 8 (04031990, 19900304) or 6 digits (040390) that read as a real calendar date.
+_DATE_PATTERNS = (
+    (re.compile(r"(?<!\d)(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4}|\d{2})(?!\d)"), "dmy"),
+    (re.compile(r"(?<!\d)(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{4})(?!\d)"), "dmy"),
+    (re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)"), "dmy"),
+)
+
+
+def _name_like_words(text):
+    """The capitalised words of `text` that could be a first or last name: a capital followed by
+    lower-case letters only ("Anna", "Schmidt", "Müller"), at least two letters, at least one vowel.
+    Abbreviations in capitals ("BWN", "KS", "TN") and vowel-less words ("Tn", "Nr") are not names."""
+    words = []
+    for run in _WORD_RE.findall(text):
+        for word in _CAMEL_RE.split(run):
+            if len(word) >= 2 and word[0].isupper() and word[1:].islower() and _VOWELS & set(word):
+                words.append(word)
+    return words
+
+
+def _contains_date(text):
+    """Whether `text` holds a real calendar date (see _DATE_PATTERNS); two-digit years count as 19xx/20xx."""
+    for pattern, order in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            first, second, third = match.groups()
+            year, month, day = (third, second, first) if order == "dmy" else (first, second, third)
+            year = int(year)
+            if year < 100:
+                year += 1900 if year > 30 else 2000
+            try:
+                date(year, int(month), int(day))
+            except ValueError:
+                continue
+            if 1900 <= year <= 2099:
+                return True
+    return False
+
+
+def pseudonym_looks_like_name(pseudonym):
+    """Whether a participant ID looks like a personal name rather than a pseudonym (docs/domain-rules.md §6, W1).
+
+    The heuristic, chosen so that the pseudonyms clerks use stay silent ("BWN-0004",
+    "KS-2026-017", "TN12", "P-1", "TN-Kassel-01"):
+
+    - two or more name-like words: "Anna Schmidt", "AnnaSchmidt", "Anna-Schmidt", "SchmidtAnna";
+    - or one name-like word plus a calendar date: "Mueller1990-03-04", "Anna 04.03.1990",
+      "Mueller04031990", "Anna-040390".
+
+    A name-like word is a capital followed by lower-case letters, at least two letters and a
+    vowel (see _name_like_words). Not caught on purpose, because real pseudonyms look the same:
+    a single word ("Mueller", "Kurs3"), a word with a bare year ("Mueller1990"), names in
+    capitals or lower case ("MUELLER", "anna-schmidt"). The warning asks, it never blocks.
+    """
+    if not is_given(pseudonym):
+        return False
+    text = str(pseudonym)
+    words = _name_like_words(text)
+    return len(words) >= 2 or (len(words) == 1 and _contains_date(text))
+
+
+def participant_warnings(values):
+    """W1: the warnings of a record, {field: [German message]}. Not blocking, the status is unchanged:
+    the record is saved and imported as it is; the clerk is asked to use a pseudonym instead."""
+    warnings = {}
+    pseudonym = values.get("pseudonym")
+    if pseudonym_looks_like_name(pseudonym):
+        add(
+            warnings,
+            "pseudonym",
+            _(
+                "Die Teilnehmenden-ID „%(id)s“ sieht aus wie ein Name oder ein Name mit Geburtsdatum. "
+                "Teilnehmenden-IDs sind Pseudonyme: bitte keine Namen oder Geburtsdaten verwenden, sondern "
+                "eine Kennung wie „KS-2026-017“. Der Datensatz wird trotzdem gespeichert."
+            )
+            % {"id": pseudonym},
+        )
+    return warnings
+
+
 def check_birth_year(values, context):
     """V3: a four-digit year, and the age at entry (entry year − birth year) between 10 and 70."""
     errors = {}
@@ -716,6 +809,7 @@ def validate_participant(values, *, context, participant_id=None, previous=None)
         missing=missing,
         missing_entry=missing_entry,
         missing_exit=missing_exit,
+        warnings=participant_warnings(values),
     )
 
 

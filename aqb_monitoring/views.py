@@ -353,6 +353,9 @@ def participant_form_view(request, measure, participant=None):
                     _("Teilnehmende(r) „%(id)s“ gespeichert. Status: %(status)s.")
                     % {"id": saved.pseudonym, "status": saved.get_status_display()},
                 )
+                for warning_messages in form.warnings.values():
+                    for warning in warning_messages:
+                        messages.warning(request, warning)
                 if "save_and_new" in request.POST:
                     return redirect("aqb_monitoring:participant_add", measure.pk)
                 return redirect("aqb_monitoring:participant_edit", measure.pk, saved.pk)

@@ -61,7 +61,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # Wagtail's user and group admin for superusers only; everyone else uses "Benutzer" (issue 13).
+    "aqb_monitoring.users.apps.PortalUsersConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     # The security log learns who changed a password from where (aqb_monitoring/security_signals.py).
     "aqb_monitoring.security_signals.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A one-time password opens nothing but the form to choose one's own (issue 13).
+    "aqb_monitoring.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
@@ -149,6 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "wagtailadmin_login"
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# Invitation links (to choose the first password) work once and for this many hours.
+AQB_INVITATION_VALID_HOURS = int(os.environ.get("AQB_INVITATION_VALID_HOURS", "72"))
 
 # django-guardian: no anonymous user row (our user model has no username).
 GUARDIAN_ANONYMOUS_USER_NAME = None

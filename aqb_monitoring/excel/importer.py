@@ -396,18 +396,22 @@ class Preview:
         return self.layout.by_key[key].header if key in self.layout.by_key else _("Datensatz")
 
     def as_json(self):
-        """The shape of `manage.py import_participants --json` (issue 5)."""
+        """The shape of `manage.py import_participants --json` (issue 5); a row with warnings (not blocking,
+        e.g. an ID that looks like a name) has them under "warnings", header -> messages."""
         counts = self.counts
         return {
             "measure": self.measure.number,
-            "rows": [
-                {"row": row.number, "participant_id": row.pseudonym, "action": row.action, "status": row.status,
-                 "errors": {self.header(key): messages for key, messages in row.errors.items()}}
-                for row in self.rows
-            ],
+            "rows": [self._row_json(row) for row in self.rows],
             "created": counts[ACTION_CREATE], "updated": counts[ACTION_UPDATE],
             "unchanged": counts[ACTION_UNCHANGED], "rejected": counts[ACTION_REJECTED],
         }
+
+    def _row_json(self, row):
+        shown = {"row": row.number, "participant_id": row.pseudonym, "action": row.action, "status": row.status,
+                 "errors": {self.header(key): messages for key, messages in row.errors.items()}}
+        if row.warnings:
+            shown["warnings"] = {self.header(key): messages for key, messages in row.warnings.items()}
+        return shown
 
 
 def check_measure_usable(context):
@@ -535,6 +539,8 @@ def _validate_row(row, layout, context, existing, same_id_rows, measure):
     result = validate_participant(values, context=context, participant_id=participant_id, previous=previous)
     for key, messages in result.errors.items():
         errors.setdefault(key if key in layout.by_key or key == NON_FIELD else NON_FIELD, []).extend(messages)
+    for key, messages in result.warnings.items():  # W1: shown in the row, never blocking, counts unchanged
+        warnings.setdefault(key if key in layout.by_key else NON_FIELD, []).extend(messages)
     if result.exit_incomplete:  # V9: taken as yellow; each missing exit field says what it needs
         for key in result.missing_exit:
             warnings.setdefault(key if key in layout.by_key else NON_FIELD, []).extend(result.missing[key])

@@ -49,3 +49,6 @@ class Command(BaseCommand):
             for header, messages in row["errors"].items():
                 for message in messages:
                     self.stdout.write(f"Zeile {row['row']} ({row['participant_id'] or '–'}): {header}: {message}")
+            for header, messages in row.get("warnings", {}).items():
+                for message in messages:
+                    self.stdout.write(f"Zeile {row['row']} ({row['participant_id'] or '–'}): Hinweis: {header}: {message}")
