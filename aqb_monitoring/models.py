@@ -5,6 +5,8 @@ Rules that span several values (V1-V10) live in validation.py, the status in sta
 who may see what in permissions.py; this module holds only tables and their invariants.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import Group, PermissionsMixin
@@ -585,8 +587,10 @@ class Participant(models.Model):
         _("Teilnehmenden-ID"),
         max_length=40,
         help_text=_(
-            "Frei gewählte, innerhalb dieser Maßnahme eindeutige ID aus Buchstaben, Ziffern und Bindestrich. "
-            "Kein Vor- oder Nachname. Wer austritt und wieder eintritt, erhält eine neue ID."
+            "Ein Pseudonym, kein Name: frei gewählte, innerhalb dieser Maßnahme eindeutige ID aus Buchstaben "
+            "(ohne Umlaute), Ziffern und Bindestrich, z. B. „KS-2026-017“; keine Leerzeichen oder anderen "
+            "Sonderzeichen. Keine Vor- oder Nachnamen und kein Geburtsdatum, auch nicht abgekürzt. Wer austritt "
+            "und wieder eintritt, erhält eine neue ID."
         ),
     )
     # Entry data
@@ -623,7 +627,15 @@ class Participant(models.Model):
     exit_reason = models.ForeignKey(
         ExitReason, verbose_name=_("Austrittsgrund"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    exit_reason_other = models.CharField(_("Sonstiger Austrittsgrund"), max_length=300, blank=True)
+    exit_reason_other = models.CharField(
+        _("Sonstiger Austrittsgrund"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Nur bei „sonstiger Grund“: den Austrittsgrund kurz beschreiben. Keine Namen (weder der Person noch "
+            "anderer) und keine Angaben, an denen die Person zu erkennen ist."
+        ),
+    )
     completed_measure = models.BooleanField(_("Maßnahme vollständig durchlaufen?"), null=True, blank=True)
     main_goal_reached = models.BooleanField(_("Hauptziel der Maßnahme erreicht?"), null=True, blank=True)
     exam_passed = models.BooleanField(_("Prüfung bestanden?"), null=True, blank=True)
@@ -703,6 +715,7 @@ class AuditAction(models.TextChoices):
     DATA_COMPLETE = "data_complete", _("Dateneingabe als abgeschlossen gemeldet")
     CHANGE_REQUEST = "change_request", _("Änderung der Stammdaten angefragt")
     CHANGE_REQUEST_REJECTED = "change_rejected", _("Änderungsanfrage abgelehnt")
+    RETENTION_PURGE = "retention_purge", _("Teilnehmendendaten nach Ablauf der Aufbewahrungsfrist gelöscht")
 
 
 class AuditEntry(models.Model):
@@ -906,6 +919,32 @@ class Report(AppendOnly):
 
     def __str__(self):
         return f"{self.reference} {self.get_kind_display()} {self.measure.number}"
+
+    @property
+    def rows_purged_on(self):
+        """The day the retention purge replaced the report's rows by counts (None while it has its rows)."""
+        purged_on = (self.snapshot or {}).get("purged_on")
+        return datetime.date.fromisoformat(purged_on) if purged_on else None
+
+    def replace_rows_by_counts(self, counts, purged_on):
+        """The one change a sent report ever takes, and only from the retention purge
+        (services/retention.py, `manage.py purge_expired_data`): once the measure's retention period
+        has passed, its participant rows are dropped and `counts` (per column: value -> number of
+        participants, no IDs, no dates, no free text) kept in their place. Kind, period, reference,
+        sender and `participant_count` stay as they were sent. Bypasses the append-only queryset on
+        purpose, for this one field."""
+        if (self.snapshot or {}).get("purged_on"):
+            return False
+        snapshot = {
+            "headers": (self.snapshot or {}).get("headers", []),
+            "keys": (self.snapshot or {}).get("keys", []),
+            "rows": [],
+            "counts": counts,
+            "purged_on": purged_on.isoformat(),
+        }
+        models.QuerySet(model=Report).filter(pk=self.pk).update(snapshot=snapshot)
+        self.snapshot = snapshot
+        return True
 
 
 class ReportReview(AppendOnly):

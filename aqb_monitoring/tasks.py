@@ -16,3 +16,11 @@ def recompute_statuses(measure_ids=None):
     if measure_ids is not None:
         measures = measures.filter(pk__in=measure_ids)
     return sum(recompute_for_measure(measure) for measure in measures.iterator())
+
+
+@task()
+def purge_expired_data(dry_run=False):
+    """The daily retention purge (see `manage.py purge_expired_data`); returns its report lines."""
+    from .services.retention import purge_expired_data as purge
+
+    return purge(dry_run=dry_run).lines()

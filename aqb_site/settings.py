@@ -220,6 +220,9 @@ AQB_PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
 AQB_IMPORT_RETENTION_HOURS = float(os.environ.get("AQB_IMPORT_RETENTION_HOURS", "24"))
 # A queued or running import without a sign of life for this long lost its worker (minutes in the environment).
 AQB_IMPORT_STALE_AFTER = timedelta(minutes=float(os.environ.get("AQB_IMPORT_STALE_AFTER", "10")))
+# Data protection: the participants of a measure are deleted this many years after the measure's end
+# (`manage.py purge_expired_data`, daily); its reports keep only their counts (README, "Datenschutz").
+AQB_RETENTION_YEARS = int(os.environ.get("AQB_RETENTION_YEARS", "10"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
