@@ -315,6 +315,59 @@ def case_change_request_detail(client, w):
     assert get_as(client, w.rp, url).status_code == 200
 
 
+# --- the "Benutzer" pages (aqb_monitoring/users, issue 13) ------------------------------------------
+
+
+def case_users_index(client, w):
+    url = reverse("aqb_users:index")
+    for provider_user in (w.provider_a, w.provider_b):
+        assert get_as(client, provider_user, url).status_code == 404
+    page = get_as(client, w.ze_fulda, url).content.decode()
+    assert w.provider_b.email in page and w.provider_a.email not in page and w.rp.email not in page
+    assert w.provider_a.email in get_as(client, w.ze_kassel, url).content.decode()
+
+
+def case_users_add(client, w):
+    from aqb_monitoring.models import User
+
+    url = reverse("aqb_users:add")
+    data = {"first_name": "E", "last_name": "Vil", "email": "evil@example.org", "access": "invite"}
+    for stranger in (w.provider_a, w.provider_b):
+        assert get_as(client, stranger, url).status_code == 404
+        assert get_as(client, stranger, url, "post", {**data, "organisation": stranger.organisation_id}).status_code == 404
+    # A ZE names another ZE's provider: a form error, nothing saved.
+    assert get_as(client, w.ze_fulda, url, "post", {**data, "organisation": w.provider_a.organisation_id}).status_code == 200
+    assert not User.objects.filter(email="evil@example.org").exists()
+    assert get_as(client, w.ze_kassel, url).status_code == 200
+
+
+def case_users_object(name):
+    def case(client, w):
+        url = reverse(name, args=[w.provider_a.pk])
+        data = {"first_name": "E", "last_name": "Vil", "email": "evil@example.org",
+                "organisation": w.provider_b.organisation_id}
+        for stranger in (w.ze_fulda, w.provider_b, w.provider_a2, w.provider_a):
+            assert get_as(client, stranger, url).status_code == 404, (stranger, url)
+            assert get_as(client, stranger, url, "post", data).status_code == 404, (stranger, url)
+        w.provider_a.refresh_from_db()
+        assert w.provider_a.email == "traeger.a@example.org" and w.provider_a.is_active
+        assert not w.provider_a.must_change_password and w.provider_a.invited_at is None
+        assert get_as(client, w.ze_kassel, url).status_code == 200
+
+    return case
+
+
+def case_users_change_password(client, w):
+    """No object in the URL: the form changes only the signed-in user's own password."""
+    url = reverse("aqb_users:change_password")
+    before = w.provider_a.password
+    data = {"old_password": "AQBtest#!2026", "new_password1": "Neu##Pass99xy", "new_password2": "Neu##Pass99xy"}
+    assert get_as(client, w.provider_b, url, "post", data).status_code == 302
+    w.provider_a.refresh_from_db()
+    w.provider_b.refresh_from_db()
+    assert w.provider_a.password == before and w.provider_b.check_password("Neu##Pass99xy")
+
+
 SCOPE_CASES = {
     "aqb_reports:change_request_add": case_change_request_add,
     "aqb_reports:change_request_detail": case_change_request_detail,
@@ -346,6 +399,14 @@ SCOPE_CASES = {
     "aqb_monitoring:participant_history": case_participant_history,
     "aqb_monitoring:provider_list": case_provider_list,
     "aqb_monitoring:provider_contact": case_provider_contact,
+    "aqb_users:index": case_users_index,
+    "aqb_users:add": case_users_add,
+    "aqb_users:edit": case_users_object("aqb_users:edit"),
+    "aqb_users:deactivate": case_users_object("aqb_users:deactivate"),
+    "aqb_users:reactivate": case_users_object("aqb_users:reactivate"),
+    "aqb_users:invite": case_users_object("aqb_users:invite"),
+    "aqb_users:one_time_password": case_users_object("aqb_users:one_time_password"),
+    "aqb_users:change_password": case_users_change_password,
 }
 
 

@@ -1,0 +1,1 @@
+"""Scoped user management (issue 13): the "Benutzer" pages, invitations, the forced first password change."""
