@@ -401,11 +401,13 @@ def seed_reports(measures, users, report):
         if measure is None or Report.objects.filter(measure=measure).exists():
             continue
         sender = users.get(measure.grant_recipient.abbreviation)
-        sent = do_submit_report(sender, measure, kind, year=day.year - 1 if kind == "annual" else None, today=day)
+        sent_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 15)))
+        sent = do_submit_report(sender, measure, kind, year=day.year - 1 if kind == "annual" else None, at=sent_at)
         report.created("Meldung", f"{sent.reference} {sent.get_kind_display()} {number}")
-        for state, reason_code, note in steps:
+        for step, (state, reason_code, note) in enumerate(steps, start=1):
             reasons = list(ReturnReason.objects.filter(code=reason_code)) if reason_code else []
-            do_review_report(reviewer, sent, state, reasons=reasons, note=note)
+            do_review_report(reviewer, sent, state, reasons=reasons, note=note,
+                             at=sent_at + datetime.timedelta(days=3 * step, hours=4))
 
 
 # measure, field, proposed value, reason, decision (None: open; "applied"; "rejected" with a reason code)

@@ -1,7 +1,10 @@
 """The monitoring demo data: idempotent, valid by the rules, every status, scoped per tenant."""
 
+import datetime
+
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
 from aqb_monitoring import demo, permissions
 from aqb_monitoring.models import Measure, Participant, ParticipantStatus, User
@@ -68,6 +71,11 @@ def test_every_kind_of_report_in_every_review_state(seeded):
     assert {report.kind for report in reports} == set(ReportKind.values)
     assert {report.state for report in reports} == set(ReviewState.values)
     assert len({report.reference for report in reports}) == len(reports)
+    # Dated when a clerk would have sent them, the number's year that of the sending, reviews after it.
+    for report in reports:
+        assert report.submitted_at.date() < datetime.date(2026, 11, 1)
+        assert report.reference.startswith(f"AQB-{timezone.localtime(report.submitted_at).year}-")
+        assert all(review.decided_at > report.submitted_at for review in report.reviews.all())
 
 
 def test_birth_years_and_dates_fit_the_measure(seeded):

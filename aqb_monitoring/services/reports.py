@@ -217,10 +217,12 @@ def _cell_text(value):
 
 
 @transaction.atomic
-def do_submit_report(user, measure, kind, *, year=None, today=None, submission_key=None):
+def do_submit_report(user, measure, kind, *, year=None, today=None, at=None, submission_key=None):
     """Send a report: pre-check under the measure's lock, number, snapshot, and for the closing and zero
-    report the measure closed. A `submission_key` already used returns that report (double click)."""
-    today = today or timezone.localdate()
+    report the measure closed. A `submission_key` already used returns that report (double click).
+    `at` is the moment of sending (now; the demo data dates its reports in the past)."""
+    at = at or timezone.now()
+    today = today or timezone.localdate(at)
     measure = locked_measure(measure)
     if submission_key:
         sent = Report.objects.filter(submission_key=submission_key, measure=measure).first()
@@ -249,10 +251,11 @@ def do_submit_report(user, measure, kind, *, year=None, today=None, submission_k
         snapshot=snapshot,
         previous=previous,
         submission_key=submission_key or None,
+        submitted_at=at,
     )
     audit(user, measure, None, AuditAction.REPORT, {_("Meldung"): ["", f"{report.get_kind_display()} {report.reference}"]})
     if kind in (ReportKind.CLOSING, ReportKind.ZERO):
-        measure.closed_at = timezone.now()
+        measure.closed_at = at
         measure.closed_by = user if getattr(user, "pk", None) else None
         measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
         audit(user, measure, None, AuditAction.CLOSE, note=report.reference)
@@ -319,8 +322,9 @@ def check_review_report(user, report, state, *, reasons=(), note=""):
 
 
 @transaction.atomic
-def do_review_report(user, report, state, *, reasons=(), note=""):
-    """One review step. Returning a closing or zero report reopens its measure, so the ZE can fix and resend."""
+def do_review_report(user, report, state, *, reasons=(), note="", at=None):
+    """One review step. Returning a closing or zero report reopens its measure, so the ZE can fix and resend.
+    `at` is the moment of the decision (now; the demo data dates its reviews in the past)."""
     measure = locked_measure(report.measure)
     report = with_state(Report.objects.filter(pk=report.pk)).select_related("measure").get()
     problems = check_review_report(user, report, state, reasons=reasons, note=note)
@@ -328,7 +332,7 @@ def do_review_report(user, report, state, *, reasons=(), note=""):
         raise ServiceError(problems)
     review = ReportReview.objects.create(report=report, state=state, note=(note or "").strip(),
                                          decided_by=user if getattr(user, "pk", None) else None,
-                                         decided_by_name=display_name(user))
+                                         decided_by_name=display_name(user), decided_at=at or timezone.now())
     if reasons:
         review.reasons.set(reasons)
     labels = ", ".join(str(reason) for reason in reasons)
