@@ -115,7 +115,9 @@ def test_reports_keep_their_counts_and_lose_the_rows(old_measure, client, rp_edi
     with pytest.raises(ImmutableError):  # still append-only for everything else
         report.save()
     client.force_login(rp_editor)
-    assert client.get(reverse("aqb_reports:report_detail", args=[report.pk])).status_code == 200
+    page = client.get(reverse("aqb_reports:report_detail", args=[report.pk])).content.decode()
+    assert f"am {FIRST_DAY_PURGED:%d.%m.%Y} nach Ablauf der Aufbewahrungsfrist gelöscht" in page
+    assert '<td>Geschlecht</td><td>weiblich</td><td>2</td>' in page and "KS-15-001" not in page
     assert client.get(reverse("aqb_reports:report_download", args=[report.pk])).status_code == 200
 
 
