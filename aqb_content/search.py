@@ -70,3 +70,38 @@ def number_digits(query):
         return ""
     digits = re.sub(r"\D", "", query)
     return digits if len(digits) >= MIN_NUMBER_DIGITS else ""
+
+
+def public_documents():
+    """The documents the public search may list: none that only a logged-in or invited visitor may see.
+
+    Left out: documents in a collection with a view restriction or below one (Wagtail's
+    document view applies a collection's restriction to its sub-collections too), and
+    documents that pages use only where the public cannot see them (unpublished pages, pages
+    behind a view restriction), such as the attachment of an announcement still in draft.
+    A document no page uses stays findable: it is public at its address.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+    from wagtail.documents import get_document_model
+    from wagtail.models import Collection, CollectionViewRestriction, Page, ReferenceIndex
+
+    # The search backend filters only on indexed filter fields ("collection", "id"): ids, not paths.
+    documents = get_document_model().objects.all()
+    restricted = Q()
+    for path in set(CollectionViewRestriction.objects.values_list("collection__path", flat=True)):
+        restricted |= Q(path__startswith=path)
+    if restricted:
+        documents = documents.exclude(collection_id__in=list(Collection.objects.filter(restricted).values_list("pk", flat=True)))
+
+    uses = ReferenceIndex.objects.filter(
+        to_content_type=ContentType.objects.get_for_model(get_document_model()),
+        base_content_type=ContentType.objects.get_for_model(Page),
+    ).values_list("object_id", "to_object_id")
+    uses = [(page_id, document_id) for page_id, document_id in uses if document_id.isdigit()]
+    if uses:
+        public_pages = {str(pk) for pk in Page.objects.live().public().values_list("pk", flat=True)}
+        used = {int(document_id) for _page, document_id in uses}
+        used_publicly = {int(document_id) for page_id, document_id in uses if page_id in public_pages}
+        documents = documents.exclude(id__in=sorted(used - used_publicly))
+    return documents

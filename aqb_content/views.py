@@ -5,7 +5,7 @@ import re
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from wagtail.documents import get_document_model
-from wagtail.models import CollectionViewRestriction, Page
+from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
 from . import search as search_terms
@@ -16,12 +16,6 @@ MAX_PAGE_HITS = 200
 MAX_DOCUMENT_HITS = 50
 MAX_CONTACT_HITS = 20
 PARTICIPANT_TEMPLATE_TITLE = "Teilnehmenden-Vorlage (Excel)"
-
-
-def public_documents():
-    """Documents outside collections with a view restriction: only those may be found publicly."""
-    restricted = CollectionViewRestriction.objects.values_list("collection_id", flat=True)
-    return get_document_model().objects.exclude(collection_id__in=list(restricted))
 
 
 def ranked_ids(queryset, terms, limit):
@@ -68,7 +62,7 @@ def find(query):
     contact_ids = ranked_ids(Contact.objects.all(), terms, MAX_CONTACT_HITS)
     contact_ids += [pk for pk in contacts_by_number(query) if pk not in contact_ids]
     page_ids = ranked_ids(Page.objects.live().public(), terms, MAX_PAGE_HITS)
-    document_ids = ranked_ids(public_documents(), terms, MAX_DOCUMENT_HITS)
+    document_ids = ranked_ids(search_terms.public_documents(), terms, MAX_DOCUMENT_HITS)
     return (
         [("contact", pk) for pk in contact_ids]
         + [("page", pk) for pk in page_ids]

@@ -98,6 +98,13 @@ MIDDLEWARE = [
     # A one-time password opens nothing but the form to choose one's own (issue 13).
     "aqb_monitoring.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After the two above, so that it sees the response first: SAMEORIGIN framing and the
+    # looser policy for /admin/ only (aqb_site/security.py).
+    "aqb_site.security.AdminFramingMiddleware",
+    "aqb_site.security.PortalCSPMiddleware",
+    # Pages, documents, images and their choosers and bulk actions: 404 for users without
+    # editorial rights (grant recipients, providers), see aqb_content/admin_privacy.py.
+    "aqb_content.admin_privacy.EditorialAreaMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -125,10 +132,15 @@ TEMPLATES = [
 
 # Database: SQLite file under var/ unless DATABASE_URL names another (postgres://...).
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Production keeps each connection for DB_CONN_MAX_AGE seconds (default 60; with DEBUG and in the
+# tests 0, a connection per request) and checks it before reuse, so a restarted PostgreSQL
+# costs one failed check, not an error page.
+DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "0" if DEBUG or os.environ.get("PYTEST_VERSION") else "60"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'aqb.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_max_age=DB_CONN_MAX_AGE,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -223,15 +235,65 @@ AQB_IMPORT_STALE_AFTER = timedelta(minutes=float(os.environ.get("AQB_IMPORT_STAL
 # Data protection: the participants of a measure are deleted this many years after the measure's end
 # (`manage.py purge_expired_data`, daily); its reports keep only their counts (README, "Datenschutz").
 AQB_RETENTION_YEARS = int(os.environ.get("AQB_RETENTION_YEARS", "10"))
+# Static files: in production (DEBUG off) collected by `manage.py collectstatic` into STATIC_ROOT,
+# with hashed names and compressed copies, and served by WhiteNoise; with DEBUG and in the tests
+# straight from the apps' folders. AQB_MANIFEST_STATIC=0 turns the manifest off.
+AQB_MANIFEST_STATIC = not DEBUG and env_bool("AQB_MANIFEST_STATIC", not os.environ.get("PYTEST_VERSION"))
+WHITENOISE_USE_FINDERS = not AQB_MANIFEST_STATIC
+
+# Uploaded files (documents, images, Excel imports) always go through Django's storage API:
+# on this machine's disk (MEDIA_ROOT, PRIVATE_ROOT) by default, or with AQB_STORAGE=s3 in an
+# S3-compatible object store that every app server and task worker shares. Import uploads go
+# to the "private" storage: a bucket of their own (AQB_S3_PRIVATE_BUCKET) or the prefix
+# "private/" of the media bucket; no URL of the portal serves them, and their storage has no URL.
+AQB_STORAGE = os.environ.get("AQB_STORAGE", "filesystem").strip().lower()
+AQB_MEDIA_ORIGINS = env_list("AQB_MEDIA_ORIGIN")  # where the browser loads images from, for the CSP
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "aqb_monitoring.storage.LocalPrivateStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and env_bool("AQB_MANIFEST_STATIC", False)
+        if AQB_MANIFEST_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+if AQB_STORAGE == "s3":
+    AQB_S3_BUCKET = os.environ.get("AQB_S3_BUCKET", "")
+    if not AQB_S3_BUCKET:
+        raise ImproperlyConfigured("AQB_STORAGE=s3 braucht AQB_S3_BUCKET (Name des Buckets für Dokumente und Bilder).")
+    _s3_common = {
+        "endpoint_url": os.environ.get("AQB_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AQB_S3_REGION") or None,
+        # Access keys: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment (boto3).
+        # Links are signed and expire: the buckets themselves stay closed to the public.
+        "querystring_auth": True,
+        "querystring_expire": int(os.environ.get("AQB_S3_URL_EXPIRE_SECONDS", "3600")),
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_common, "bucket_name": AQB_S3_BUCKET, "location": "media"},
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_common,
+            "bucket_name": os.environ.get("AQB_S3_PRIVATE_BUCKET") or AQB_S3_BUCKET,
+            "location": "private",
+        },
+    }
+    if not AQB_MEDIA_ORIGINS:
+        from urllib.parse import urlsplit
+
+        _endpoint = urlsplit(_s3_common["endpoint_url"] or "https://s3.amazonaws.com")
+        AQB_MEDIA_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}", f"{_endpoint.scheme}://*.{_endpoint.netloc}"]
+elif AQB_STORAGE != "filesystem":
+    raise ImproperlyConfigured("AQB_STORAGE kennt nur „filesystem“ (Standard) und „s3“.")
+
+# Documents only through Wagtail's document view (/documents/<id>/<name>), which checks the
+# collection's view restrictions; never by a redirect to the storage or from /media/.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Uploaded workbooks are read by a child process under these ceilings (imports/reader.py):
 # its address space, its CPU time, its wall-clock time; a file whose pre-check counts more
@@ -280,10 +342,12 @@ TASKS = {
 # Security: secure cookies and HSTS whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-# SAMEORIGIN, not DENY: Wagtail's page preview shows the page in a frame of the admin.
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# DENY: no page of the portal in someone else's frame. The administration answers SAMEORIGIN
+# (aqb_site.security.AdminFramingMiddleware): Wagtail's page preview is a frame of the editor.
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
@@ -291,10 +355,66 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def proxy_ssl_header(value):
+    """SECURE_PROXY_SSL_HEADER from the environment: the header the TLS proxy sets, e.g. X-Forwarded-Proto.
+
+    Only when the operator names it: trusting the header without a proxy that overwrites it
+    would let any client claim a secure connection.
+    """
+    value = value.strip()
+    if not value:
+        return None
+    name, _, expected = value.partition("=")
+    meta_name = name.strip().upper().replace("-", "_")
+    if not meta_name.startswith("HTTP_"):
+        meta_name = "HTTP_" + meta_name
+    return (meta_name, expected.strip() or "https")
+
+
+_proxy_header = proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", ""))
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = _proxy_header
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+
+# Content-Security-Policy (django-csp, aqb_site/security.py). The public site: scripts and styles
+# only from the portal's own files, no inline script, no frames. The administration: what
+# Wagtail's admin needs (its date pickers and panels write inline scripts and styles).
+_CSP_IMAGES = ["'self'", "data:", *AQB_MEDIA_ORIGINS]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _CSP_IMAGES,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+AQB_ADMIN_PATH_PREFIX = "/admin/"
+AQB_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": [*_CSP_IMAGES, "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
 
 SILENCED_SYSTEM_CHECKS = [
-    "security.W019",  # X_FRAME_OPTIONS is SAMEORIGIN on purpose (page preview), see above.
     "security.W021",  # HSTS preload is the operator's decision (SECURE_HSTS_PRELOAD=1).
 ]
 
@@ -308,6 +428,13 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "german"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Every document upload is also checked by its content (aqb_content/documents.py).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "aqb_content.documents.DocumentForm"
+# Images: Wagtail reads each upload with Willow, which tells the format by content; the
+# extension must match it. No SVG (it can carry scripts).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_USER_LOGIN_FORM = "aqb_monitoring.account_forms.PortalLoginForm"
 WAGTAILUSERS_PASSWORD_ENABLED = True

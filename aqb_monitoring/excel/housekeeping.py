@@ -8,10 +8,8 @@ the rows its outcome left out. Taking or discarding a job deletes its file at on
 `fail_stale_jobs` too, so that nobody watches a dead job's progress bar.
 """
 
-import os
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from ..imports.reader import TEMPORARY_FOLDER
 from ..models import ImportJob, ImportJobStatus
+from ..storage import LocalPrivateStorage
 
 READING_INTERRUPTED = gettext_lazy(
     "Das Lesen der Datei wurde unterbrochen (der Hintergrunddienst wurde beendet). "
@@ -167,10 +166,10 @@ def purge(*, dry_run=False, now=None):
             if not dry_run:
                 _delete_file(job)
 
-    report.stray = _stray_files(now)
+    stray = _stray_files(now)
+    report.stray = sorted(name for name, _storage in stray)
     if not dry_run:
-        storage = ImportJob._meta.get_field("file").storage
-        for name in report.stray:
+        for name, storage in stray:
             storage.delete(name)
     return report
 
@@ -182,17 +181,32 @@ def _delete_file(job):
 
 
 def _stray_files(now):
-    """Files under the upload and reader folders that no job names, last written more than STRAY_AFTER ago."""
+    """(name, storage) of files under the upload and reader folders that no job names, last written more than STRAY_AFTER ago.
+
+    The uploads live in the private storage (the disk below AQB_PRIVATE_ROOT, or an object
+    store); the reader's copies always on this machine's disk below AQB_PRIVATE_ROOT.
+    """
     storage = ImportJob._meta.get_field("file").storage
-    root = Path(storage.location)
+    local = LocalPrivateStorage()
     known = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
-    old_enough = (now - STRAY_AFTER).timestamp()
+    old_enough = now - STRAY_AFTER
     stray = []
-    for top in (UPLOAD_FOLDER, READER_FOLDER):
-        for folder, _subfolders, files in os.walk(root / top):
-            for filename in files:
-                path = Path(folder) / filename
-                name = path.relative_to(root).as_posix()
-                if name not in known and path.lstat().st_mtime <= old_enough:
-                    stray.append(name)
-    return sorted(stray)
+    tops = [(READER_FOLDER, local)]
+    tops.insert(0, (UPLOAD_FOLDER, local if storage.is_local else storage))
+    for top, where in tops:
+        for name in _walk(where, top):
+            if name not in known and where.get_modified_time(name) <= old_enough:
+                stray.append((name, where))
+    return sorted(stray, key=lambda item: item[0])
+
+
+def _walk(storage, folder):
+    """Every file name below `folder` of a storage, through the storage API (disk or object store)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for filename in files:
+        yield f"{folder}/{filename}"
+    for sub in folders:
+        yield from _walk(storage, f"{folder}/{sub}")
