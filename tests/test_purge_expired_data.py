@@ -211,3 +211,15 @@ def test_the_daily_task_purges_like_the_command(kassel, provider_org_a):
     result = tasks.purge_expired_data.enqueue()
     assert any(line.startswith("AQB10-KS-M1-01") for line in result.return_value)
     assert not Participant.objects.filter(measure=measure).exists()
+
+
+def test_the_grant_recipient_reads_the_deletion_in_the_history_and_the_other_one_gets_404(
+        old_measure, client, ze_kassel, ze_fulda):
+    purge_expired_data(today=FIRST_DAY_PURGED)
+    url = reverse("aqb_monitoring:measure_history", args=[old_measure.pk])
+    client.force_login(ze_kassel)
+    page = client.get(url).content.decode()
+    assert "Teilnehmendendaten nach Ablauf der Aufbewahrungsfrist gelöscht" in page
+    assert "KS-15-001" not in page
+    client.force_login(ze_fulda)
+    assert client.get(url).status_code == 404
