@@ -76,9 +76,9 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
     )
 
 
-def on_user_saved(sender, instance, created, **kwargs):
+def on_user_saved(sender, instance, created, raw=False, **kwargs):
     """A stored password was replaced: PASSWORD_RESET through the e-mailed link, else PASSWORD_CHANGED."""
-    if created or getattr(instance, "_password", None) is None:
+    if created or raw or getattr(instance, "_password", None) is None:
         return
     request = current_request()
     acting = getattr(request, "user", None) if request is not None else None
