@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system-deps migrate seed serve worker bench lint clean
+.PHONY: run test install install-test system-deps migrate seed serve worker bench lint clean serve-production production-check
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,22 @@ run: seed
 
 worker: install
 	DEBUG=1 $(PY) manage.py db_worker
+
+# Production: DEBUG off, the settings from the environment (README, "Betrieb"): at least
+# SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL; behind a TLS proxy also SECURE_PROXY_SSL_HEADER.
+# Migrates, collects the static files and starts gunicorn; the task worker runs separately
+# (`.venv/bin/python manage.py db_worker`).
+WORKERS ?= 3
+serve-production: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn aqb_site.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --timeout 120 --graceful-timeout 30 --access-logfile - --error-logfile -
+
+# The site in production mode, checked from outside (gunicorn, DEBUG off, headers, error page,
+# private uploads); SQLite in a temporary folder unless DATABASE_URL names another database.
+production-check: install
+	$(PY) .ci/production-check
 
 # Installs what the tests need and runs every test (unit, integration and browser).
 test: install-test
