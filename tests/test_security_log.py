@@ -268,3 +268,46 @@ def test_the_rps_security_pages_speak_german_only(client, rp_editor, logbook, ze
         response = client.get(url)
         assert response.status_code == 200, url
         assert leftovers(visible_text(response.content.decode())) == [], url
+
+
+def run_through_middleware(rf, user, view):
+    from aqb_monitoring.security_signals import CurrentRequestMiddleware
+
+    request = rf.post("/admin/irgendwo/", REMOTE_ADDR="192.0.2.70")
+    request.user = user
+    return CurrentRequestMiddleware(view)(request)
+
+
+def test_a_password_change_its_code_logs_itself_is_logged_once(rf, ze_kassel):
+    from django.http import HttpResponse
+
+    def view(request):
+        ze_kassel.set_password(NEW_PASSWORD)
+        ze_kassel.save()
+        record_security_event(SecurityEventKind.PASSWORD_CHANGED, request=request, actor=ze_kassel, user=ze_kassel,
+                              via="invitation")
+        return HttpResponse()
+
+    run_through_middleware(rf, ze_kassel, view)
+
+    (event,) = events(SecurityEventKind.PASSWORD_CHANGED)
+    assert (event.detail, event.ip_address) == ({"via": "invitation"}, "192.0.2.70")
+
+
+def test_a_password_change_that_was_rolled_back_is_not_logged(rf, ze_kassel):
+    from django.db import transaction
+    from django.http import HttpResponse
+
+    def view(request):
+        try:
+            with transaction.atomic():
+                ze_kassel.set_password(NEW_PASSWORD)
+                ze_kassel.save()
+                raise RuntimeError("Speichern abgebrochen")
+        except RuntimeError:
+            pass
+        return HttpResponse()
+
+    run_through_middleware(rf, ze_kassel, view)
+
+    assert events(SecurityEventKind.PASSWORD_CHANGED) == []
