@@ -313,3 +313,38 @@ def test_exit_data_without_exit_date_reject_the_row_on_the_exit_date_column(meas
         "Bitte das Austrittsdatum eintragen: ohne Austritt werden keine Austrittsangaben gespeichert "
         "(Hauptziel der Maßnahme erreicht?)."
     ]}
+
+
+def test_a_file_of_an_older_portal_version_still_imports(measure_a, ze_kassel):
+    """Headers without "*", no status column, the Info sheet with the catalogue hash instead of the date."""
+
+    def old_info_sheet(ws):
+        info = ws.parent.create_sheet("Info")
+        for label, value in (("Maßnahmennummer", measure_a.number), ("Exportiert am", "02.03.2026 10:15"),
+                             ("Katalogstand", "3f9a0c1d2e4b5a68"), ("Kataloge geändert am", "01.02.2026 09:00"),
+                             ("Anzahl Teilnehmende", 2)):
+            info.append([label, value])
+
+    headers = Layout().headers
+    assert not any(header.endswith("*") for header in headers) and "Status" not in headers
+    content = workbook_bytes([yellow_row(measure_a, "O-1"), green_row(measure_a, "O-2")], headers=headers,
+                             before=old_info_sheet)
+    read = read_rows(content)
+    assert read.info_measure_number == measure_a.number and read.ignored_headers == []
+    outcome = do_import(content, measure_a, ze_kassel)
+    assert sorted(outcome.created) == ["O-1", "O-2"]
+
+
+def test_headers_with_and_without_star_name_the_same_columns(measure_a):
+    layout = Layout()
+    mixed = [header if index % 2 else f"{header} *" for index, header in enumerate(layout.headers)]
+    rows = [{(f"{key} *" if f"{key} *" in mixed else key): value for key, value in yellow_row(measure_a, "M-1").items()}]
+    preview = preview_of(workbook_bytes(rows, headers=mixed), measure_a)
+    assert [(r.action, r.status, r.errors) for r in preview.rows] == [("create", "yellow", {})]
+    assert preview.ignored_headers == []
+
+
+def test_a_missing_column_is_named_without_its_star(measure_a, ze_kassel):
+    headers = [header for header in Layout().sheet_headers if header != "Geschlecht *"]
+    message = refused(workbook_bytes([yellow_row(measure_a)], headers=headers), measure_a, ze_kassel)
+    assert "„Geschlecht“" in message and "Geschlecht *" not in message

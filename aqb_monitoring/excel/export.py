@@ -2,7 +2,10 @@
 
 Participants and answers are read as plain tuples (two queries for any number of
 rows), because building 10,000 model instances and 280,000 answers would cost more
-than writing the workbook itself.
+than writing the workbook itself. The "Status" column says red/yellow/green and why, in the
+words of the participant form's status box; the reasons come from the rules (validation.py)
+over the same tuples, with one rule context per measure whose question blocks are loaded once
+per measure type, so the queries do not grow with rows or measures.
 """
 
 from collections import defaultdict
@@ -10,7 +13,14 @@ from collections import defaultdict
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from ..models import Answer, Participant
+from ..models import Answer, Measure, Participant, ParticipantStatus
+from ..validation import (
+    RuleContext,
+    exit_incomplete_message,
+    load_blocks,
+    missing_entry_fields,
+    missing_exit_fields,
+)
 from .layout import KIND_BOOL, KIND_CHOICE, MEASURE_NUMBER, Layout
 from .template import ParticipantWorkbook
 
@@ -34,14 +44,70 @@ def _answer_tuples(participants):
             yield from chunk
 
 
-def participant_rows(layout, participants):
-    """Rows of cell values in layout order for a queryset of participants (ordered by measure and ID)."""
+class StatusTexts:
+    """The status column's text of a stored record: its colour word and what is missing (docs/domain-rules.md §7)."""
+
+    def __init__(self, layout, participants):
+        self.words = {ParticipantStatus.RED: _("rot"), ParticipantStatus.YELLOW: _("gelb"),
+                      ParticipantStatus.GREEN: _("grün")}
+        self.entries = {model: {entry.pk: entry for entry in entries} for model, entries in layout.entries.items()}
+        self.choice_fields = {column.key: column.model for column in layout.columns if column.kind == KIND_CHOICE}
+        self.contexts = {}
+        blocks = {}
+        measures = Measure.objects.filter(pk__in=participants.values("measure_id")).select_related("measure_type")
+        for measure in measures:
+            measure_type = measure.measure_type
+            if measure_type.pk not in blocks:
+                blocks[measure_type.pk] = load_blocks(measure_type)
+            self.contexts[measure.pk] = RuleContext(
+                measure_id=measure.pk, measure_number=measure.number, start_date=measure.start_date,
+                end_date=measure.end_date, is_closed=measure.closed_at is not None,
+                has_participant_monitoring=measure_type.has_participant_monitoring,
+                requires_participant_goal=measure_type.requires_participant_goal,
+                asks_exam_passed=measure_type.asks_exam_passed, blocks=blocks[measure_type.pk], _pseudonyms={},
+            )
+
+    def values(self, fields, raw, answers):
+        """The rules' values dict from a row's stored values (catalogue ids) and its answers {phase: {code: bool}}."""
+        values = {}
+        for name, value in zip(fields, raw, strict=True):
+            model = self.choice_fields.get(name)
+            values[name] = self.entries[model].get(value) if model is not None and value is not None else value
+        values["entry_answers"] = answers.get("entry", {})
+        values["exit_answers"] = answers.get("exit", {})
+        return values
+
+    def text(self, status, measure_id, values_of):
+        """(status, German text); `values_of()` builds the values only where a reason must be worked out."""
+        word = self.words.get(status)
+        if word is None:
+            return "", ""
+        if status == ParticipantStatus.GREEN:
+            return status, _("%(status)s – vollständig") % {"status": word}
+        context = self.contexts[measure_id]
+        values = values_of()
+        if status == ParticipantStatus.RED:
+            missing = missing_entry_fields(values, context)
+            reason = _("Eintrittsdaten unvollständig")
+            if missing:
+                reason = _("Eintrittsdaten unvollständig, es fehlt noch: %(fields)s") % {
+                    "fields": ", ".join(missing.values())}
+            return status, f"{word} – {reason}"
+        reason = exit_incomplete_message(missing_exit_fields(values, context), values.get("exit_date"))
+        return status, f"{word} – {reason or _('Eintrittsdaten vollständig, Austrittsdaten fehlen')}"
+
+
+def participant_rows(layout, participants, status_texts=None):
+    """Rows of cell values in layout order for a queryset of participants (ordered by measure and ID).
+
+    With `status_texts` (a StatusTexts), each row comes as (values, (status, text)) for the status column."""
     yes_no = {True: _("ja"), False: _("nein")}
     fields = participant_fields(layout)
     columns = [layout.by_key[name] for name in fields]
     field_names = [f"{c.key}_id" if c.kind == KIND_CHOICE else c.key for c in columns]
     positions = {column.key: index for index, column in enumerate(layout.columns)}
     answer_positions = {(c.question_id, c.phase): positions[c.key] for c in layout.columns if c.is_answer}
+    answer_codes = {positions[c.key]: (c.phase, c.question_code) for c in layout.columns if c.is_answer}
     answers = defaultdict(list)
     for participant_id, question_id, phase, value in _answer_tuples(participants):
         position = answer_positions.get((question_id, phase))
@@ -53,7 +119,10 @@ def participant_rows(layout, participants):
         plan.append((positions[column.key], offset, table))
     width = len(layout.columns)
     measure_position = positions[MEASURE_NUMBER]
-    rows = participants.order_by("measure__number", "pseudonym").values_list("pk", "measure__number", *field_names)
+    extra = ("measure_id", "status") if status_texts is not None else ()
+    rows = participants.order_by("measure__number", "pseudonym").values_list(
+        "pk", "measure__number", *field_names, *extra)
+    stored = slice(2, 2 + len(fields))
     for row in rows.iterator(chunk_size=5000):
         values = [None] * width
         values[measure_position] = row[1]
@@ -62,17 +131,29 @@ def participant_rows(layout, participants):
             if value is None or value == "":
                 continue
             values[position] = value if table is None else table.get(value)
-        for position, text in answers.pop(row[0], ()):
+        given = answers.pop(row[0], ())
+        for position, text in given:
             values[position] = text
-        yield values
+        if status_texts is None:
+            yield values
+            continue
+
+        def values_of(row=row, given=given):
+            by_phase = defaultdict(dict)
+            for position, text in given:
+                phase, code = answer_codes[position]
+                by_phase[phase][code] = text == yes_no[True]
+            return status_texts.values(fields, row[stored], by_phase)
+
+        yield values, status_texts.text(row[-1], row[-2], values_of)
 
 
 def export_participants(participants, measure_number="", layout=None):
     """The workbook (bytes) for the given participants; `measure_number` goes to the Info sheet."""
     layout = layout or Layout()
-    workbook = ParticipantWorkbook(layout, measure_number=measure_number)
-    for values in participant_rows(layout, participants):
-        workbook.append(values)
+    workbook = ParticipantWorkbook(layout, measure_number=measure_number, with_status=True)
+    for values, status in participant_rows(layout, participants, StatusTexts(layout, participants)):
+        workbook.append(values, status)
     return workbook.save()
 
 

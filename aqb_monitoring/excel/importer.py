@@ -157,14 +157,20 @@ def _rows_of_table(table, layout):
 
 
 def _map_headers(header_row, layout):
-    """Columns of the file (by header text) -> layout positions; errors name what is missing."""
+    """Columns of the file (by header text) -> layout positions; errors name what is missing.
+
+    Headers match with or without the " *" of required columns (files of older versions have none);
+    the export's "Status" column is left out silently."""
     positions = {}
     ignored = []
     duplicates = []
+    export_only = {header_key(_("Status"))}  # the export's status column: shown for people, recomputed on import
     for index, text in enumerate(header_row):
         if text == "" or text is None:
             continue
         column = layout.by_header.get(header_key(text))
+        if column is None and header_key(text) in export_only:
+            continue
         if column is None:
             ignored.append(str(text).strip())
             continue

@@ -27,6 +27,7 @@ from ..models import (
     SchoolAttendance,
     UnemploymentRegistration,
 )
+from ..validation import ENTRY_FIELDS as ENTRY_FIELDS_OF_RULES
 
 SHEET_PARTICIPANTS = "Teilnehmende"
 SHEET_GUIDE = "Ausfüllhinweise"
@@ -35,6 +36,9 @@ SHEET_LISTS = "Listen"
 
 MEASURE_NUMBER = "measure_number"
 PSEUDONYM = "pseudonym"
+STATUS = "status"
+
+REQUIRED_MARK = " *"  # after the header of a column that entry data always need (V1); the importer strips it
 
 # Kinds of column: how a cell is written and parsed.
 KIND_ID = "id"
@@ -69,6 +73,8 @@ EXIT_FIELDS = [
     ("main_goal_reached", KIND_BOOL, None),
     ("exam_passed", KIND_BOOL, None),
 ]
+# Always required at entry (V1, validation.missing_entry_fields); the TN-Ziel only in M1, so not marked.
+REQUIRED_AT_ENTRY = frozenset(name for name in ENTRY_FIELDS_OF_RULES if name != "goal")
 CHOICE_MODELS = [Gender, SchoolAttendance, EducationLevel, EmploymentStatus, UnemploymentRegistration, Benefit,
                  ParticipantGoal, Destination, ExitReason]
 
@@ -90,14 +96,16 @@ def _hints():
         "goal": _("Pflicht bei M1, sonst leer lassen."),
         "exit_date": _("Bei Austritt. TT.MM.JJJJ; nicht vor dem Eintritt, nicht nach Ende der Maßnahme. "
                        "Darf allein stehen; bis alle Austrittsangaben ausgefüllt sind, bleibt die Zeile gelb."),
-        "destination": _("Bei Austritt. Verbleib bis 4 Wochen nach Austritt."),
-        "exit_reason": _("Nur bei Verbleib „nicht erwerbstätig, …“."),
+        "destination": _("Pflicht, sobald ein Austrittsdatum eingetragen ist. Verbleib bis 4 Wochen nach Austritt."),
+        "exit_reason": _("Pflicht, sobald ein Austrittsdatum eingetragen ist, nur bei Verbleib „nicht erwerbstätig, …“."),
         "exit_reason_other": _("Nur bei Austrittsgrund „sonstiger Grund“: der Grund als Text."),
-        "completed_measure": _("Bei Austritt. ja/nein."),
-        "main_goal_reached": _("Bei Austritt. ja/nein."),
-        "exam_passed": _("Bei Austritt, nur bei M2. ja/nein."),
-        "entry_answer": _("ja/nein bei Eintritt, wenn der Fragenblock „%(block)s“ für die Person gilt."),
-        "exit_answer": _("ja/nein bei Austritt, wenn der Fragenblock „%(block)s“ für die Person gilt."),
+        "completed_measure": _("Pflicht, sobald ein Austrittsdatum eingetragen ist. ja/nein."),
+        "main_goal_reached": _("Pflicht, sobald ein Austrittsdatum eingetragen ist. ja/nein."),
+        "exam_passed": _("Pflicht, sobald ein Austrittsdatum eingetragen ist, nur bei M2. ja/nein."),
+        "entry_answer": _("ja/nein bei Eintritt. Pflicht, wenn der Fragenblock „%(block)s“ für die Person gilt "
+                          "(%(when)s); sonst leer lassen."),
+        "exit_answer": _("ja/nein bei Austritt. Pflicht, sobald ein Austrittsdatum eingetragen ist und der Fragenblock "
+                         "„%(block)s“ für die Person gilt (%(when)s); sonst leer lassen."),
     }
 
 
@@ -112,6 +120,9 @@ class Column:
     phase: str = AnswerPhase.ENTRY  # entry data or exit data (docs/domain-rules.md §3)
     question_id: int | None = None
     question_code: str = ""
+    required: bool = False  # always needed at entry (V1): the header carries REQUIRED_MARK
+    block_index: int | None = None  # answers: position of the question block, for its colour
+    note: str = ""  # answers: the header comment (block, and the TN-Ziele or measure types that ask it)
     allowed_labels: list = field(default_factory=list)  # active entries, for drop-downs and the guide
     by_id: dict = field(default_factory=dict)  # every entry (also inactive): id -> label, for exports
     lookup: dict = field(default_factory=dict)  # normalised label or code -> code, for imports
@@ -120,13 +131,26 @@ class Column:
     def is_answer(self):
         return self.question_id is not None
 
+    @property
+    def sheet_header(self):
+        """The header as written into a workbook: required columns end in " *" (read back without it)."""
+        return f"{self.header}{REQUIRED_MARK}" if self.required else self.header
+
+    @property
+    def prompt(self):
+        """The input message Excel shows on a selected cell (at most 255 characters; the guide has the rest)."""
+        return self.hint if len(self.hint) <= 255 else self.hint[:254] + "…"
+
 
 class Layout:
     """The columns of the participant sheet, built from the current catalogues (about 12 queries)."""
 
     def __init__(self):
         self.entries = {model: list(model.objects.order_by("sort_order", "label", "pk")) for model in CHOICE_MODELS}
-        self.blocks = list(QuestionBlock.objects.filter(is_active=True).order_by("sort_order", "label"))
+        self.blocks = list(
+            QuestionBlock.objects.filter(is_active=True).prefetch_related("participant_goals", "measure_types")
+            .order_by("sort_order", "label")
+        )
         self.questions = list(
             Question.objects.filter(is_active=True, block__is_active=True)
             .select_related("block")
@@ -140,7 +164,8 @@ class Layout:
 
     def _field_column(self, name, kind, model, phase, hints):
         label = str(Participant._meta.get_field(name).verbose_name)
-        column = Column(key=name, header=label, kind=kind, hint=hints.get(name, ""), phase=phase, model=model)
+        column = Column(key=name, header=label, kind=kind, hint=hints.get(name, ""), phase=phase, model=model,
+                        required=name in REQUIRED_AT_ENTRY)
         if model is not None:
             entries = self.entries[model]
             column.allowed_labels = [entry.label for entry in entries if entry.is_active]
@@ -166,16 +191,21 @@ class Layout:
         for question in self.questions:
             counts[question.label] = counts.get(question.label, 0) + 1
         prefix = _("Eintritt") if phase == AnswerPhase.ENTRY else _("Austritt")
+        blocks = {block.pk: (index, block) for index, block in enumerate(self.blocks)}
         columns = []
         for question in self.questions:
+            index, block = blocks[question.block_id]
             label = question.label if counts[question.label] == 1 else f"{question.label} [{question.block.label}]"
-            hint = hints[f"{phase}_answer"] % {"block": question.block.label}
+            when = block_condition(block)
+            hint = hints[f"{phase}_answer"] % {"block": block.label, "when": when}
             if question.help_text:
                 hint = f"{hint} {question.help_text}"
+            note = _("Fragenblock „%(block)s“ (%(phase)s)\nPflicht, wenn er für die Person gilt: %(when)s.") % {
+                "block": block.label, "phase": prefix, "when": when}
             columns.append(Column(
                 key=f"{phase}__{question.code}", header=f"{prefix}: {label}", kind=KIND_BOOL, hint=hint,
                 phase=phase, question_id=question.pk, question_code=question.code,
-                allowed_labels=[_("ja"), _("nein")], width=16,
+                allowed_labels=[_("ja"), _("nein")], width=16, block_index=index, note=note,
             ))
         return columns
 
@@ -184,7 +214,7 @@ class Layout:
         columns = [
             Column(key=MEASURE_NUMBER, header=_("Maßnahmennummer"), kind=KIND_TEXT, hint=hints[MEASURE_NUMBER], width=18),
             Column(key=PSEUDONYM, header=str(Participant._meta.get_field(PSEUDONYM).verbose_name), kind=KIND_ID,
-                   hint=hints[PSEUDONYM], width=20),
+                   hint=hints[PSEUDONYM], width=20, required=True),
         ]
         columns += [self._field_column(name, kind, model, AnswerPhase.ENTRY, hints) for name, kind, model in ENTRY_FIELDS]
         columns += self._answer_columns(AnswerPhase.ENTRY, hints)
@@ -196,12 +226,31 @@ class Layout:
 
     @property
     def headers(self):
+        """The plain headers (as files of older portal versions have them, and as messages name them)."""
         return [column.header for column in self.columns]
+
+    @property
+    def sheet_headers(self):
+        """The headers written into a workbook, required columns marked with " *"."""
+        return [column.sheet_header for column in self.columns]
 
     @property
     def required_columns(self):
         """Every column but the measure number must be in an uploaded file (same version as the template)."""
         return [column for column in self.columns if column.key != MEASURE_NUMBER]
+
+
+def block_condition(block):
+    """When a question block applies, in words: the TN-Ziele that switch it on, or the measure types that always ask it
+    (docs/domain-rules.md §5)."""
+    parts = []
+    types = sorted(block.measure_types.all(), key=lambda item: (item.sort_order, item.label))
+    goals = sorted(block.participant_goals.all(), key=lambda item: (item.sort_order, item.label))
+    if types:
+        parts.append(_("immer bei Maßnahmeart %(types)s") % {"types": ", ".join(item.code for item in types)})
+    if goals:
+        parts.append(_("bei TN-Ziel %(goals)s") % {"goals": "; ".join(f"„{item.label}“" for item in goals)})
+    return _(" oder ").join(parts) if parts else _("derzeit bei keiner Maßnahme")
 
 
 def catalogue_version():
