@@ -28,6 +28,20 @@ from .viewsets import authority_required
 
 app_name = "aqb_security"
 
+VIA_LABELS = {
+    "system": gettext_lazy("auf dem Server"),
+    "invitation": gettext_lazy("über die Einladung"),
+    "first_login": gettext_lazy("bei der ersten Anmeldung"),
+    "change": gettext_lazy("selbst geändert"),
+    "wagtailadmin_password_reset_confirm": gettext_lazy("über „Passwort vergessen?“"),
+}
+CHANGED_FIELD_LABELS = {
+    "first_name": gettext_lazy("Vorname"),
+    "last_name": gettext_lazy("Nachname"),
+    "email": gettext_lazy("E-Mail-Adresse"),
+}
+
+
 def describe_detail(event):
     """The event's details as short German text (known keys only; technical keys are not shown)."""
     detail = event.detail or {}
@@ -42,8 +56,23 @@ def describe_detail(event):
         parts.append(_("keine E-Mail: Höchstzahl erreicht"))
     if detail.get("set_by_other"):
         parts.append(_("von einer anderen Person gesetzt"))
-    if detail.get("via") == "system":
-        parts.append(_("auf dem Server"))
+    if detail.get("one_time_password"):
+        parts.append(_("Einmal-Passwort vergeben"))
+    if detail.get("requested_by_user"):
+        parts.append(_("vom Benutzer selbst angefordert"))
+    if detail.get("via") in VIA_LABELS:
+        parts.append(str(VIA_LABELS[detail["via"]]))
+    if detail.get("organisation"):
+        parts.append(_("Organisation: %(name)s") % {"name": detail["organisation"]})
+    if "before" in detail or "after" in detail:
+        parts.append(_("von „%(before)s“ zu „%(after)s“") % {
+            "before": detail.get("before") or "–", "after": detail.get("after") or "–"})
+    changes = detail.get("changes")
+    if isinstance(changes, dict):
+        for field, label in CHANGED_FIELD_LABELS.items():
+            if field in changes:
+                old, new = (list(changes[field]) + ["", ""])[:2]
+                parts.append(_("%(field)s: %(old)s → %(new)s") % {"field": label, "old": old or "–", "new": new or "–"})
     return "; ".join(str(part) for part in parts)
 
 

@@ -311,3 +311,19 @@ def test_a_password_change_that_was_rolled_back_is_not_logged(rf, ze_kassel):
     run_through_middleware(rf, ze_kassel, view)
 
     assert events(SecurityEventKind.PASSWORD_CHANGED) == []
+
+
+@pytest.mark.parametrize("detail,text", [
+    ({"scope": "address"}, "Sperre der IP-Adresse"),
+    ({"refused_while_locked": True}, "abgewiesen, Sperre aktiv"),
+    ({"throttled": True}, "keine E-Mail: Höchstzahl erreicht"),
+    ({"one_time_password": True}, "Einmal-Passwort vergeben"),
+    ({"via": "invitation"}, "über die Einladung"),
+    ({"before": "Landkreis Kassel", "after": "Landkreis Fulda"}, "von „Landkreis Kassel“ zu „Landkreis Fulda“"),
+    ({"changes": {"email": ["alt@example.org", "neu@example.org"]}}, "E-Mail-Adresse: alt@example.org → neu@example.org"),
+    ({"some_internal_key": "x"}, ""),
+])
+def test_details_are_shown_in_german(detail, text):
+    from aqb_monitoring.security_admin import describe_detail
+
+    assert describe_detail(SecurityEvent(kind=SecurityEventKind.LOGIN, detail=detail)) == text
