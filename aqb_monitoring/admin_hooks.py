@@ -60,6 +60,16 @@ class OrganisationMenuItem(MenuItem):
         return permissions.is_authority(request.user) or permissions._organisation(request.user) is not None
 
 
+class MeasuresMenuItem(OrganisationMenuItem):
+    """"Meine Maßnahmen" for ZE and providers; the RP's list holds every measure: "Alle Maßnahmen"."""
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        if permissions.is_authority(request.user):
+            component.label = _("Alle Maßnahmen")
+        return component
+
+
 class GrantRecipientMenuItem(MenuItem):
     def is_shown(self, request):
         return permissions.is_grant_recipient(request.user) and not permissions.is_authority(request.user)
@@ -67,7 +77,7 @@ class GrantRecipientMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_measures_menu_item():
-    return OrganisationMenuItem(
+    return MeasuresMenuItem(
         _("Meine Maßnahmen"), reverse("aqb_monitoring:dashboard"), icon_name="clipboard-list", order=50
     )
 
@@ -79,8 +89,12 @@ def register_providers_menu_item():
     )
 
 
+PANEL_SIZE = 10
+
+
 class MeasuresPanel(Component):
-    """The user's measures on the admin home page (the first 50, most urgent first)."""
+    """The user's open measures on the admin home page (the PANEL_SIZE that end first), with links to
+    all open ones by due date and to every measure."""
 
     name = "aqb_measures"
     order = 10
@@ -93,12 +107,15 @@ class MeasuresPanel(Component):
         queryset = views.annotate_status_counts(
             permissions.measures_for(self.request.user).select_related("measure_type", "provider")
         ).prefetch_related("interim_due_dates")
-        open_measures = list(queryset.filter(closed_at__isnull=True).order_by("end_date", "number")[:10])
-        views.with_due_dates(open_measures)
+        open_measures = queryset.filter(closed_at__isnull=True)
+        shown = list(open_measures.order_by("end_date", "number")[:PANEL_SIZE])
+        views.with_due_dates(shown)
         return {
-            "measures": open_measures,
+            "measures": shown,
+            "open_total": open_measures.count() if len(shown) == PANEL_SIZE else len(shown),
             "total": permissions.measures_for(self.request.user).count(),
             "dashboard_url": reverse("aqb_monitoring:dashboard"),
+            "open_url": reverse("aqb_monitoring:dashboard") + "?status=open&sort=due",
         }
 
 

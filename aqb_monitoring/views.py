@@ -28,7 +28,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -45,6 +45,7 @@ from .models import (
     Measure,
     MeasureType,
     Organisation,
+    OrganisationKind,
     Participant,
     ParticipantStatus,
     ProgrammeLine,
@@ -81,6 +82,7 @@ def measure_buttons(request, measure):
 MEASURE_SORTS = {
     "number": ("number",),
     "title": ("title", "number"),
+    "grant_recipient": ("grant_recipient__name", "number"),
     "provider": ("provider__name", "number"),
     "type": ("measure_type__sort_order", "number"),
     "year": ("budget_year", "number"),
@@ -89,6 +91,9 @@ MEASURE_SORTS = {
     "red": ("red_count", "number"),
     "yellow": ("yellow_count", "number"),
     "green": ("green_count", "number"),
+    "status": ("closed_flag", "number"),
+    # Computed per measure (deadlines.py), not in SQL: sorted in Python over the filtered measures.
+    "due": None,
 }
 
 
@@ -108,12 +113,22 @@ class MeasureFilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("alle")), ("open", gettext_lazy("offen")), ("closed", gettext_lazy("abgeschlossen"))],
     )
+    grant_recipient = forms.ModelChoiceField(
+        label=gettext_lazy("Zuwendungsempfänger"), queryset=Organisation.objects.none(), required=False,
+        empty_label=gettext_lazy("alle"),
+    )
 
-    def __init__(self, *args, measures, **kwargs):
+    def __init__(self, *args, measures, authority=False, **kwargs):
         super().__init__(*args, **kwargs)
         # The years come from the user's own measures: the list shows nothing of others.
         years = measures.order_by("-budget_year").values_list("budget_year", flat=True).distinct()
         self.fields["budget_year"].choices = [("", _("alle"))] + [(year, year) for year in years]
+        if authority:  # only the RP sees several grant recipients
+            self.fields["grant_recipient"].queryset = Organisation.objects.filter(
+                kind=OrganisationKind.GRANT_RECIPIENT).order_by("name")
+            self.order_fields(["q", "grant_recipient"])
+        else:
+            del self.fields["grant_recipient"]
 
 
 def annotate_status_counts(queryset):
@@ -143,7 +158,7 @@ def annotate_status_counts(queryset):
 def filtered_measures(request):
     """The user's measures after search, filters and sorting; returns (form, queryset, sort)."""
     visible = permissions.measures_for(request.user)
-    form = MeasureFilterForm(request.GET or None, measures=visible)
+    form = MeasureFilterForm(request.GET or None, measures=visible, authority=permissions.is_authority(request.user))
     queryset = visible.select_related("measure_type", "programme_line", "provider", "grant_recipient", "main_goal")
     if form.is_valid():
         data = form.cleaned_data
@@ -158,19 +173,31 @@ def filtered_measures(request):
             queryset = queryset.filter(budget_year=data["budget_year"])
         if data["programme_line"]:
             queryset = queryset.filter(programme_line=data["programme_line"])
+        if data.get("grant_recipient"):
+            queryset = queryset.filter(grant_recipient=data["grant_recipient"])
         if data["status"] == "open":
             queryset = queryset.filter(closed_at__isnull=True)
         elif data["status"] == "closed":
             queryset = queryset.filter(closed_at__isnull=False)
     sort = request.GET.get("sort", "")
     key = sort.lstrip("-")
-    ordering = MEASURE_SORTS.get(key)
-    if ordering is None:
-        sort, ordering = "", ("-budget_year", "number")
-    elif sort.startswith("-"):
+    if key not in MEASURE_SORTS:
+        sort, key = "", ""
+    ordering = MEASURE_SORTS.get(key) or ("-budget_year", "number")
+    if sort.startswith("-") and MEASURE_SORTS[key]:
         ordering = ("-" + ordering[0],) + ordering[1:]
-    queryset = prefetch_sent_reports(annotate_status_counts(queryset).order_by(*ordering).prefetch_related("interim_due_dates"))
+    queryset = annotate_status_counts(queryset).annotate(
+        closed_flag=Case(When(closed_at__isnull=True, then=0), default=1, output_field=IntegerField()))
+    queryset = prefetch_sent_reports(queryset.order_by(*ordering).prefetch_related("interim_due_dates"))
     return form, queryset, sort
+
+
+def sorted_by_due_date(measures, descending=False):
+    """Every filtered measure with its next due date, the most urgent first ("who is late" in one click);
+    measures that owe nothing (closed, without monitoring) come last either way."""
+    measures = with_due_dates(list(measures))
+    owing = sorted((m for m in measures if m.next_due), key=lambda m: (m.next_due.date, m.number), reverse=descending)
+    return owing + [m for m in measures if not m.next_due]
 
 
 def sort_links(request, current, keys):
@@ -208,14 +235,20 @@ def dashboard(request):
     if permissions._organisation(request.user) is None and not permissions.is_authority(request.user):
         raise PermissionDenied
     form, queryset, sort = filtered_measures(request)
-    page, query = page_of(request, queryset)
-    with_due_dates(page.object_list)
+    if sort.lstrip("-") == "due":
+        page, query = page_of(request, sorted_by_due_date(queryset, descending=sort.startswith("-")))
+    else:
+        page, query = page_of(request, queryset)
+        with_due_dates(page.object_list)
+    authority = permissions.is_authority(request.user)
+    title = _("Alle Maßnahmen") if authority else _("Meine Maßnahmen")
     return TemplateResponse(
         request,
         "aqb_monitoring/dashboard.html",
         {
-            "page_title": _("Meine Maßnahmen"),
-            "header_title": _("Meine Maßnahmen"),
+            "page_title": title,
+            "header_title": title,
+            "is_authority": authority,
             "form": form,
             "page_obj": page,
             "measures": page.object_list,

@@ -179,3 +179,68 @@ def test_participant_form_queries_do_not_grow_with_participants(client, provider
         client.get(url)
     with django_assert_max_num_queries(30):
         client.get(reverse("aqb_monitoring:participant_add", args=[measure_a.pk]))
+
+
+# --- lists that fit (issue 10, items 8–10 and 15) -------------------------------
+
+
+def test_rp_list_is_all_measures_with_grant_recipient_column_and_filter(client, rp_editor, measure_a, measure_b):
+    client.force_login(rp_editor)
+    response = client.get(DASHBOARD)
+    page = response.content.decode()
+    assert response.context["header_title"] == "Alle Maßnahmen"
+    assert "Landkreis Kassel" in row_of(page, measure_a.number) and measure_b.grant_recipient.name in row_of(page, measure_b.number)
+    numbers = [m.number for m in client.get(f"{DASHBOARD}?grant_recipient={measure_b.grant_recipient_id}").context["measures"]]
+    assert numbers == [measure_b.number]
+    assert "Alle Maßnahmen" in client.get("/admin/").content.decode()  # the menu says what the list holds
+
+
+def test_grant_recipient_has_no_grant_recipient_filter_and_cannot_use_it(client, ze_kassel, measure_a, measure_b):
+    client.force_login(ze_kassel)
+    response = client.get(f"{DASHBOARD}?grant_recipient={measure_b.grant_recipient_id}")
+    assert "grant_recipient" not in response.context["form"].fields
+    assert response.context["header_title"] == "Meine Maßnahmen"
+    assert [m.number for m in response.context["measures"]] == [measure_a.number]  # the parameter is ignored
+
+
+def test_sorting_by_next_due_date_puts_the_latest_reports_first_and_the_owing_nothing_last(client, ze_kassel, kassel):
+    late = make_measure("AQB25-KS-M1-01", kassel, budget_year=2025)  # closing overdue since January 2026
+    later = make_measure("AQB26-KS-M1-01", kassel)
+    done = make_measure("AQB25-KS-M2-01", kassel, type_code="M2", budget_year=2025,
+                        closed_at=datetime.datetime(2026, 1, 10, tzinfo=datetime.UTC))
+    none = make_measure("AQB25-KS-M4-01", kassel, type_code="M4", budget_year=2025)
+    client.force_login(ze_kassel)
+
+    def numbers(query):
+        return [m.number for m in client.get(DASHBOARD + query).context["measures"]]
+
+    assert numbers("?sort=due")[:2] == [late.number, later.number]
+    assert set(numbers("?sort=due")[2:]) == {done.number, none.number}
+    assert numbers("?sort=-due")[:2] == [later.number, late.number]
+    assert numbers("?sort=status")[-1] == done.number and numbers("?sort=-status")[0] == done.number
+    header = client.get(DASHBOARD).content.decode().split("<tbody>")[0]
+    assert '<a href="?sort=due">Nächste Frist</a>' in header and '<a href="?sort=status">Status</a>' in header
+
+
+def test_counts_are_dots_with_numbers_on_dashboard_and_home(client, provider_a, measure_a):
+    make_participant(measure_a, "BWN-0001", status=ParticipantStatus.RED)
+    client.force_login(provider_a)
+    for url in (DASHBOARD, "/admin/"):
+        row = row_of(client.get(url).content.decode(), measure_a.number)
+        assert 'aqb-status--red' in row and 'aqb-status__dot' in row and "Rot:</span>&nbsp;1" in row
+
+
+def test_home_panel_says_what_each_list_holds(client, provider_a, measure_a, kassel, provider_org_a):
+    make_measure("AQB25-KS-M1-09", kassel, provider_org_a, budget_year=2025,
+                 closed_at=datetime.datetime(2026, 1, 10, tzinfo=datetime.UTC))
+    client.force_login(provider_a)
+    page = client.get("/admin/").content.decode()
+    assert "Offene Maßnahmen" in page and "1 offene Maßnahme, nach Maßnahmenende sortiert." in page
+    assert "Alle Maßnahmen anzeigen, auch abgeschlossene (2)" in page
+
+
+def test_participant_filter_can_be_reset(client, provider_a, measure_a):
+    client.force_login(provider_a)
+    page = client.get(reverse("aqb_monitoring:measure", args=[measure_a.pk]) + "?status=red").content.decode()
+    form = page[page.index('aria-label="Teilnehmende filtern"'):]
+    assert "Zurücksetzen" in form[: form.index("</form>")]
