@@ -68,6 +68,7 @@ from .models import (  # noqa: E402
     MainGoal,
     Measure,
     MeasureType,
+    Participant,
     ParticipantGoal,
     ParticipantStatus,
     ProgrammeLine,
@@ -102,6 +103,9 @@ TENANT_LOGINS = [
 
 DEMO_LOGINS += [(email, role) for email, _org, _first, _last, role in TENANT_LOGINS]
 
+# A provider login the ZE Kassel created whose invitation is still open (the "Benutzer" list shows it).
+PENDING_INVITATION = ("neu.jugendwerkstatt@aqb-demo.de", "JWK", "Jonas", "Neumann")
+
 # number suffix, type, provider code (None: the ZE runs it itself), programme line, title
 MEASURES = {
     "KS": [
@@ -124,6 +128,18 @@ ZERO_MEASURE = "AQB26-KS-M3-02"  # nobody enrolled: the zero report
 CARRY_OVER_COUNT = 4  # participants of AQB25-KS-M1-01 continuing in AQB26-KS-M1-01
 
 
+def ensure_pending_invitation(organisations, creator, report):
+    """Once, through the service the ZE's form uses: the user and its invitation (a queued mail)."""
+    from .services.accounts import do_create_user
+
+    email, org_code, first, last = PENDING_INVITATION
+    if User.objects.filter(email__iexact=email).exists():
+        return
+    do_create_user(creator, {"email": email, "first_name": first, "last_name": last,
+                             "organisation": organisations[org_code]})
+    report.created("Benutzer (Einladung offen)", email)
+
+
 def seed_monitoring(report):
     """Two grant recipients, three providers, their logins, measures of every type in 2025 and
     2026 (2026 as successors), one closed, and 20-60 participants in every status per measure.
@@ -140,6 +156,7 @@ def seed_monitoring(report):
     for email, org_code, first, last, _role in TENANT_LOGINS:
         organisation = organisations[org_code]
         users[org_code] = ensure_user(email, organisation, first, last, groups=[organisation.group], report=report)
+    ensure_pending_invitation(organisations, users["KS"], report)
     measures = ensure_measures(grant_recipients, providers, report)
     catalogues = Catalogues()
     rng = random.Random(2026)
@@ -367,7 +384,7 @@ def seed_participants(measure, rng, cats, author, predecessor_rows, numbering, r
                                      carried_over_from_id=carried_from.pk if carried_from else None))
     created = import_participants(author or SHELL, measure, import_rows, context=context,
                                   create_action=AuditAction.CREATE).created
-    participants = [row.participant for row in created]
+    participants = list(Participant.objects.filter(pk__in=[row.participant_id for row in created]).order_by("pk"))
     report.created("Teilnehmende", f"{len(participants)} in {measure.number}")
     return participants
 
