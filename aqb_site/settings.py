@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The security log learns who changed a password from where (aqb_monitoring/security_signals.py).
     "aqb_monitoring.security_signals.CurrentRequestMiddleware",
+    # Moves the end of a logged-in user's session on (8 hours without a request end it).
+    "aqb_monitoring.sessions.SlidingSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A one-time password opens nothing but the form to choose one's own (issue 13).
     "aqb_monitoring.middleware.ForcePasswordChangeMiddleware",
@@ -194,10 +196,12 @@ AQB_PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("AQB_PASSWORD_RESET_LI
 AQB_PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("AQB_PASSWORD_RESET_LIMIT_PER_IP", "20"))
 AQB_PASSWORD_RESET_LIMIT_MINUTES = int(os.environ.get("AQB_PASSWORD_RESET_LIMIT_MINUTES", "60"))
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "aqb_monitoring.login_protection.ThrottledPasswordResetForm"
-# Sessions end after SESSION_IDLE_HOURS without a request (the expiry moves on with every request)
-# and at log-out; a password change ends the user's other sessions (Django's session hash).
+# Sessions end after SESSION_IDLE_HOURS without a request and at log-out; a password change ends
+# the user's other sessions (Django's session hash). The end moves on with the requests of a
+# logged-in user, written at most every AQB_SESSION_REFRESH_SECONDS (aqb_monitoring/sessions.py),
+# not on every request (SESSION_SAVE_EVERY_REQUEST stays off).
 SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_HOURS", "8")) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+AQB_SESSION_REFRESH_SECONDS = int(os.environ.get("AQB_SESSION_REFRESH_SECONDS", "300"))
 
 # Internationalisation: German, dates TT.MM.JJJJ.
 LANGUAGE_CODE = "de"
