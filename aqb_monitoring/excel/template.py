@@ -124,6 +124,7 @@ class ParticipantWorkbook:
         # The sheet's columns: the layout's, with the status right after the ID in an export.
         self.columns = list(self.layout.columns)
         self.status_position = None
+        self._status_cells = {}
         if with_status:
             self.status_position = [c.key for c in self.columns].index(PSEUDONYM) + 1
             self.columns.insert(self.status_position, status_column())
@@ -221,11 +222,20 @@ class ParticipantWorkbook:
                 values[i] = safe_cell(ws, value, number_format=DATE_FORMAT)
         row = safe_row(ws, values)
         if self.status_position is not None:
-            code, text = status or ("", None)
-            row.insert(self.status_position, safe_cell(ws, text, fill=STATUS_FILLS[code]) if code in STATUS_FILLS
-                       else safe_cell(ws, text))
+            row.insert(self.status_position, self._status_cell(status or ("", None)))
         ws.append(row)
         self.rows += 1
+
+    def _status_cell(self, status):
+        """The coloured status cell; one cell per distinct text, reused: a write-only sheet writes a cell the
+        moment its row is appended, so sharing it costs nothing, while styling 10,000 new cells would."""
+        cell = self._status_cells.get(status)
+        if cell is None:
+            code, text = status
+            cell = safe_cell(self.sheet, text, **({"fill": STATUS_FILLS[code]} if code in STATUS_FILLS else {}))
+            if len(self._status_cells) < 10_000:
+                self._status_cells[status] = cell
+        return cell
 
     def append_text_row(self, texts, *extra):
         """A row given as the texts a user typed (left-out rows): dates and years become numbers again."""
