@@ -218,3 +218,17 @@ def test_the_one_time_password_page_from_the_list(client, provider_a, ze_kassel,
     response = client.post(url)
     provider_a.refresh_from_db()
     assert provider_a.check_password(response.context["password"]) and provider_a.must_change_password
+
+
+def test_new_link_requests_from_one_address_are_limited(client, ze_kassel, provider_org_a, mailoutbox,
+                                                        django_capture_on_commit_callbacks, monkeypatch):
+    from aqb_monitoring.users import views
+
+    monkeypatch.setattr(views, "REQUESTS_PER_ADDRESS_AND_HOUR", 2)
+    for number in range(3):
+        accounts.do_create_user(ze_kassel, {"email": f"n{number}@example.org", "organisation": provider_org_a},
+                                invite=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = {ask_for_new_link(client, f"n{number}@example.org").status_code for number in range(3)}
+    assert answers == {200}
+    assert [mail.to for mail in mailoutbox] == [["n0@example.org"], ["n1@example.org"]]

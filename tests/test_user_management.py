@@ -350,3 +350,16 @@ def test_every_organisation_kind_can_be_chosen_by_the_rp(client, everyone):
     kinds = set(form.fields["organisation"].queryset.values_list("kind", flat=True))
     assert kinds == {OrganisationKind.AUTHORITY, OrganisationKind.GRANT_RECIPIENT, OrganisationKind.PROVIDER}
     assert Organisation.objects.count() == form.fields["organisation"].queryset.count()
+
+
+@pytest.mark.parametrize("manager,target", [("rp", "ze_fulda"), ("rp", "provider_b"), ("ze_kassel", "provider_a"),
+                                            ("ze_kassel", "provider_a2"), ("ze_fulda", "provider_b")])
+def test_each_manager_edits_and_deactivates_inside_its_scope(client, everyone, manager, target):
+    user = everyone[target]
+    response = as_user(client, everyone[manager], reverse("aqb_users:edit", args=[user.pk]), "post",
+                       edit_data(user, first_name="Geändert"))
+    assert response.status_code == 302
+    assert as_user(client, everyone[manager], reverse("aqb_users:deactivate", args=[user.pk]),
+                   "post").status_code == 302
+    user.refresh_from_db()
+    assert user.first_name == "Geändert" and not user.is_active

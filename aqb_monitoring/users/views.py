@@ -21,7 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ..models import User
+from ..models import SecurityEvent, SecurityEventKind, User
+from ..security_log import client_address
 from ..services import accounts
 from ..services.common import ServiceError
 from . import forms
@@ -198,6 +199,16 @@ class AcceptInvitationView(PasswordResetConfirmView):
 accept_invitation = AcceptInvitationView.as_view()
 
 RESEND_AFTER_MINUTES = 5
+# New links asked for from one address within an hour, beyond which nothing more is sent.
+REQUESTS_PER_ADDRESS_AND_HOUR = 20
+
+
+def _too_many_requests_from(request):
+    """Counted in the security log (the database), so the limit holds across several app servers."""
+    return SecurityEvent.objects.filter(
+        kind=SecurityEventKind.INVITATION_SENT, ip_address=client_address(request), detail__requested_by_user=True,
+        at__gte=timezone.now() - timedelta(hours=1),
+    ).count() >= REQUESTS_PER_ADDRESS_AND_HOUR
 
 
 @sensitive_post_parameters()
@@ -211,7 +222,8 @@ def request_invitation(request):
         user = User.objects.filter(email__iexact=form.cleaned_data["email"].strip()).first()
         recent = timezone.now() - timedelta(minutes=RESEND_AFTER_MINUTES)
         if (user is not None and not accounts.check_send_invitation(None, user)
-                and (user.invited_at is None or user.invited_at < recent)):
+                and (user.invited_at is None or user.invited_at < recent)
+                and not _too_many_requests_from(request)):
             accounts.do_send_invitation(None, user, request=request)
     return TemplateResponse(request, "aqb_monitoring/users/invitation_request.html", {
         "form": form, "sent": sent, "hours": int(valid_for().total_seconds() // 3600),
