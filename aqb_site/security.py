@@ -16,7 +16,9 @@ from django.conf import settings
 
 
 def is_admin_path(request):
-    return request.path_info.startswith(settings.AQB_ADMIN_PATH_PREFIX)
+    """Below /admin/, or Wagtail's preview of a page: a made-up request to the page's public address
+    (`is_dummy`), run through the middleware inside an admin view and shown in the editor's frame."""
+    return request.path_info.startswith(settings.AQB_ADMIN_PATH_PREFIX) or getattr(request, "is_dummy", False)
 
 
 class PortalCSPMiddleware(CSPMiddleware):
