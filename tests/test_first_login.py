@@ -116,3 +116,22 @@ def test_users_without_the_obligation_are_not_redirected(client, provider_a, mea
     assert client.get(reverse("aqb_monitoring:dashboard")).status_code == 200
     make_participant(measure_a, "BWN-0002")
     assert client.get(reverse("aqb_monitoring:measure", args=[measure_a.pk])).status_code == 200
+
+
+def test_a_password_chosen_through_password_reset_ends_the_obligation_too(client, provider_a, ze_kassel):
+    from django.contrib.auth.forms import SetPasswordForm
+
+    accounts.do_set_one_time_password(ze_kassel, provider_a)
+    provider_a.refresh_from_db()
+    assert provider_a.must_change_password
+    form = SetPasswordForm(provider_a, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert form.is_valid()
+    form.save()  # what Wagtail's "Passwort vergessen?" confirmation does
+    provider_a.refresh_from_db()
+    assert not provider_a.must_change_password
+    accounts.do_set_one_time_password(ze_kassel, provider_a)
+    provider_a.refresh_from_db()
+    provider_a.set_password("Noch##Eins77ab")
+    provider_a.save(update_fields=["password"])  # a save naming only the password clears it as well
+    provider_a.refresh_from_db()
+    assert not provider_a.must_change_password and provider_a.check_password("Noch##Eins77ab")

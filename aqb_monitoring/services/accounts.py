@@ -285,6 +285,7 @@ def do_set_one_time_password(actor, user, password=None, *, request=None):
         raise ServiceError(errors)
     user.set_password(password)
     user.must_change_password = True
+    user._sets_one_time_password = True  # users/signals.py: this password does not end the obligation
     user.save(update_fields=["password", "must_change_password"])
     record_security_event(SecurityEventKind.PASSWORD_RESET, request=request, actor=actor, user=user,
                           one_time_password=True)

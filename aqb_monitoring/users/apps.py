@@ -20,7 +20,10 @@ class PortalUsersConfig(WagtailUsersAppConfig):
         from django.contrib.auth.models import Group
         from wagtail.permissions import register_permission_policy
 
+        from . import signals
         from .wagtail_viewsets import SuperuserOnlyPolicy
+
+        signals.connect(get_user_model())
 
         register_permission_policy(get_user_model(), SuperuserOnlyPolicy(get_user_model()))
         register_permission_policy(Group, SuperuserOnlyPolicy(Group))
