@@ -220,6 +220,8 @@ WAGTAIL_DATE_FORMAT = "%d.%m.%Y"
 WAGTAIL_DATETIME_FORMAT = "%d.%m.%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("de", "Deutsch")]
+# One language and one time zone: the account page then has no "Locale" panel to choose them.
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = [("de", "Deutsch")]
 
@@ -290,7 +292,8 @@ if AQB_STORAGE == "s3":
     if not AQB_MEDIA_ORIGINS:
         from urllib.parse import urlsplit
 
-        _endpoint = urlsplit(_s3_common["endpoint_url"] or "https://s3.amazonaws.com")
+        # The endpoint itself (path-style links) and its subdomains (bucket.endpoint); AWS: any of its hosts.
+        _endpoint = urlsplit(_s3_common["endpoint_url"] or "https://amazonaws.com")
         AQB_MEDIA_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}", f"{_endpoint.scheme}://*.{_endpoint.netloc}"]
 elif AQB_STORAGE != "filesystem":
     raise ImproperlyConfigured("AQB_STORAGE kennt nur „filesystem“ (Standard) und „s3“.")

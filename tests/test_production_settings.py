@@ -163,10 +163,12 @@ def test_object_storage_puts_files_and_import_uploads_in_separate_places():
 
 
 def test_object_storage_without_a_private_bucket_uses_a_private_prefix():
-    values = production_settings("STORAGES", AQB_STORAGE="s3", AQB_S3_BUCKET="aqb-medien")
+    values = production_settings("STORAGES", "CONTENT_SECURITY_POLICY", AQB_STORAGE="s3", AQB_S3_BUCKET="aqb-medien")
     private = values["STORAGES"]["private"]["OPTIONS"]
     assert private["bucket_name"] == "aqb-medien" and private["location"] == "private"
     assert values["STORAGES"]["default"]["OPTIONS"]["location"] == "media"
+    # AWS links look like https://aqb-medien.s3.eu-central-1.amazonaws.com/media/…
+    assert "https://*.amazonaws.com" in values["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
 
 
 def test_object_storage_without_a_bucket_stops_with_a_german_message():
