@@ -5,13 +5,17 @@ from django.urls import include, path, re_path
 from django.views import static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from aqb_content import views as content_views
+from aqb_monitoring.account_views import PortalAccountView
 from aqb_monitoring.excel import views as excel_views
 from aqb_monitoring.users.urls import public_urlpatterns as invitation_urls
 
 urlpatterns = [
+    # Wagtail's account page at its own address, without the theme panel for ZE and providers.
+    path("admin/account/", require_admin_access(PortalAccountView.as_view()), name="aqb_account"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("downloads/teilnehmende-vorlage.xlsx", excel_views.participant_template, name="participant_template"),

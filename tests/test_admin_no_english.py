@@ -19,6 +19,8 @@ LEFTOVERS = [
 
 def visible_text(html):
     html = re.sub(r"<(script|style|noscript|template)\b.*?</\1>", " ", html, flags=re.S)
+    # Elements with the `hidden` attribute (and no child elements) are not shown.
+    html = re.sub(r"<(\w+)\b[^>]*\shidden(?:=\"[^\"]*\")?[\s>][^<]*</\1>", " ", html)
     html = re.sub(r"<[^>]+>", " ", html)
     return " ".join(html.split())
 
@@ -58,26 +60,47 @@ def scan(client, user, urls):
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Issue 10 item 5 not done yet: the home page's title 'Dashboard' and the account page's "
-    "'Locale' panel and Wagtail name remain; remove this mark once the scan passes",
-)
 @pytest.mark.parametrize("role", ["ze_kassel", "provider_a"])
 def test_tenant_admin_pages_have_no_english_leftovers(request, client, public_site, measure_a, participant_a, role):
     user = request.getfixturevalue(role)
     assert scan(client, user, tenant_pages(measure_a, participant_a)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Issue 10 item 5 not done yet: the RP's pages still show English and Wagtail leftovers (see the failure); remove this mark once the scan passes",
-)
 def test_rp_admin_pages_have_no_english_leftovers(client, public_site, rp_editor, measure_a, participant_a):
     urls = tenant_pages(measure_a, participant_a) + [
         reverse("wagtailadmin_explore_root"),
         reverse("wagtailadmin_explore", args=[public_site.pk]),
         reverse("wagtaildocs:index"),
-        reverse("wagtailusers_users:index"),
+        reverse("aqb_users:index"),
+        reverse("aqb_users:add"),
+        reverse("aqb_monitoring:dashboard") + "?sort=due",
     ]
     assert scan(client, rp_editor, urls) == []
+
+
+def test_tenants_account_page_has_no_theme_or_locale_panel_the_rp_keeps_the_theme(client, ze_kassel, rp_editor):
+    client.force_login(ze_kassel)
+    page = client.get(reverse("wagtailadmin_account")).content.decode()
+    assert "Altes Passwort" in page and 'name="theme-theme"' not in page and 'name="locale-current_time_zone"' not in page
+    client.force_login(rp_editor)
+    page = client.get(reverse("wagtailadmin_account")).content.decode()
+    assert 'name="theme-theme"' in page and 'name="locale-current_time_zone"' not in page
+
+
+def test_the_compiled_translations_say_what_the_po_file_says(settings):
+    """locale/de/LC_MESSAGES/django.mo is compiled from django.po (msgfmt): a change of one without the other fails."""
+    from pathlib import Path
+
+    from django.utils import translation
+
+    source = (Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES" / "django.po").read_text()
+    entries = re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', source, flags=re.M)
+
+    def text(lines):
+        return "".join(re.findall(r'"(.*)"', lines)).replace('\\"', '"')
+
+    pairs = [(text(msgid), text(msgstr)) for msgid, msgstr in entries if text(msgid)]
+    assert len(pairs) >= 8
+    with translation.override("de"):
+        for msgid, msgstr in pairs:
+            assert translation.gettext(msgid) == msgstr, msgid
