@@ -7,5 +7,5 @@ register themselves on import.
 from . import admin_hooks  # noqa: F401  (viewsets, menu, dashboard, permission scoping)
 from .excel import admin_hooks as excel_admin_hooks  # noqa: F401  (Excel export, import, carry-over)
 from .reporting import admin_hooks as report_admin_hooks  # noqa: F401  (reports to the RP, the RP's review)
-from .users import admin_hooks as user_admin_hooks  # noqa: F401, E402  (the "Benutzer" pages, issue 13)
 from .security_admin import urlpatterns as security_urlpatterns  # noqa: F401  (Sicherheitsprotokoll, Gesperrte Konten)
+from .users import admin_hooks as user_admin_hooks  # noqa: F401, E402  (the "Benutzer" pages, issue 13)
