@@ -9,7 +9,7 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         # Our permission policies must be registered before Wagtail creates a fallback
         # policy for these models (it would on the first lookup).
-        from . import permissions, security_signals, signals  # noqa: F401
+        from . import permissions, security_signals, sessions, signals  # noqa: F401
 
         permissions.register_policies()
         security_signals.connect()

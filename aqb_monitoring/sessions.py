@@ -11,8 +11,18 @@ between 7 h 55 min and 8 h after the last request.
 import time
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
 REFRESHED_KEY = "_aqb_session_refreshed"
+
+
+@receiver(user_logged_in, dispatch_uid="aqb_session_refreshed_at_login")
+def refreshed_at_login(sender, request, user, **kwargs):
+    """The log-in writes the new session anyway: it counts as the first refresh, so the next page saves nothing."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[REFRESHED_KEY] = int(time.time())
 
 
 class SlidingSessionMiddleware:

@@ -27,6 +27,8 @@ def test_grant_recipient_gives_a_provider_a_login_by_invitation(
     login_in_browser(page, live_server, ze_kassel)
     page.goto(f"{live_server.url}/admin/benutzer/")
     page.click("text=Benutzer hinzufügen")
+    page.wait_for_url(f"{live_server.url}/admin/benutzer/neu/")
+    page.wait_for_selector("select[name=organisation] option >> nth=1", state="attached")
     options = page.locator("select[name=organisation] option").all_inner_texts()
     assert any("Bildungswerk Nordhessen" in option for option in options)
     assert not any("Fulda" in option for option in options)

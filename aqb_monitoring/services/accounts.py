@@ -56,7 +56,9 @@ def manageable_users(user):
 
 
 def can_manage_users(user):
-    return manageable_organisations(user).exists()
+    """The RP and grant recipients manage users (their scope always holds their own organisation); by role,
+    without a query, since the menu asks on every page."""
+    return permissions.is_authority(user) or permissions.is_grant_recipient(user)
 
 
 def _not_allowed():
