@@ -349,6 +349,9 @@ def main():
             print(f"   {users:>4} Benutzer: {total / max(phase['seconds'], 0.001):6.1f} Anfragen/s, "
                   f"höchstes p95 {worst:.0f} ms, Fehler {sum(e['failures'] for e in phase['entries'])}")
 
+    if locust_log.exists() and "CPU usage" in locust_log.read_text(errors="replace"):
+        print("Hinweis: locust selbst war zeitweise über 90 % CPU ausgelastet (locust.log); die Zeiten enthalten "
+              "dann auch Wartezeit im Lastgenerator.")
     saves = read_lines(saves_path)
     conflicts = sum(1 for save in saves if save.get("conflict"))
     check = verify(env, saves_path, run_started) if saves_path.exists() else {
