@@ -269,3 +269,12 @@ def test_a_template_filled_in_with_starred_headers_imports(client, measure_a, ze
     preview = validate_rows(read_rows(workbook_bytes([row], headers=headers)), measure_a)
     assert [(r.action, r.errors) for r in preview.rows] == [("create", {})] and preview.ignored_headers == []
     assert do_import(workbook_bytes([row], headers=headers), measure_a, ze_kassel).created == ["S-1"]
+
+
+def test_guide_says_no_names_in_the_id_and_the_other_exit_reason():
+    """Pseudonyms and free text carry no personal names (issue 13): the guide sheet says so for both columns."""
+    from aqb_monitoring.excel.layout import Layout
+
+    hints = {column.key: column.hint for column in Layout().columns}
+    assert "kein Vor- oder Nachname" in hints["pseudonym"]
+    assert "ohne Namen" in hints["exit_reason_other"]

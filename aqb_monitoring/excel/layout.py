@@ -98,7 +98,7 @@ def _hints():
                        "Darf allein stehen; bis alle Austrittsangaben ausgefüllt sind, bleibt die Zeile gelb."),
         "destination": _("Pflicht, sobald ein Austrittsdatum eingetragen ist. Verbleib bis 4 Wochen nach Austritt."),
         "exit_reason": _("Pflicht, sobald ein Austrittsdatum eingetragen ist, nur bei Verbleib „nicht erwerbstätig, …“."),
-        "exit_reason_other": _("Nur bei Austrittsgrund „sonstiger Grund“: der Grund als Text."),
+        "exit_reason_other": _("Nur bei Austrittsgrund „sonstiger Grund“: der Grund als Text, ohne Namen."),
         "completed_measure": _("Pflicht, sobald ein Austrittsdatum eingetragen ist. ja/nein."),
         "main_goal_reached": _("Pflicht, sobald ein Austrittsdatum eingetragen ist. ja/nein."),
         "exam_passed": _("Pflicht, sobald ein Austrittsdatum eingetragen ist, nur bei M2. ja/nein."),
