@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.widgets import AdminDateInput
 
-from . import login_protection, permissions
+from . import login_protection
+from .menu import AuthorityMenuItem
 from .models import Organisation, SecurityEvent, SecurityEventKind
 from .viewsets import authority_required
 
@@ -195,11 +195,6 @@ urlpatterns = [
 @hooks.register("register_admin_urls")
 def register_security_urls():
     return [path("sicherheit/", include((urlpatterns, app_name), namespace=app_name))]
-
-
-class AuthorityMenuItem(MenuItem):
-    def is_shown(self, request):
-        return permissions.is_authority(request.user)
 
 
 @hooks.register("register_settings_menu_item")

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from .. import measures as rules
 from .. import permissions
+from ..menu import AuthorityMenuItem
 from ..models import ChangeRequest, ChangeRequestField, ChangeRequestState, RejectionReason
 from ..services import ServiceError
 from ..services.change_requests import (
@@ -218,23 +218,11 @@ urlpatterns = [
 # ---------------------------------------------------------------------------
 
 
-class ChangeRequestMenuItem(MenuItem):
-    """"Änderungsanfragen (n)" for the RP, n the open requests."""
-
-    def is_shown(self, request):
-        return permissions.is_authority(request.user)
-
-    def render_component(self, request):
-        component = super().render_component(request)
-        count = open_change_requests().count()
-        if count:
-            component.label = f"{self.label} ({count})"
-        return component
-
-
 @hooks.register("register_admin_menu_item")
 def register_change_request_menu_item():
-    return ChangeRequestMenuItem(gettext_lazy("Änderungsanfragen"), reverse("aqb_reports:change_requests"),
-                                 name="aenderungsanfragen", icon_name="edit", order=56)
+    """"Änderungsanfragen (n)" for the RP, n the open requests."""
+    return AuthorityMenuItem(gettext_lazy("Änderungsanfragen"), reverse("aqb_reports:change_requests"),
+                             count=lambda request: open_change_requests().count(),
+                             name="aenderungsanfragen", icon_name="edit", order=56)
 
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from .. import notifications, permissions
+from ..menu import AuthorityMenuItem
 from ..models import (
     Measure,
     Organisation,
@@ -247,22 +247,9 @@ urlpatterns = [
 # ---------------------------------------------------------------------------
 
 
-class InboxMenuItem(MenuItem):
-    """"Meldungseingang" for the RP, with the number of open reports."""
-
-    def is_shown(self, request):
-        return permissions.is_authority(request.user)
-
-    def render_component(self, request):
-        component = super().render_component(request)
-        count = open_reports(request.user).count()
-        if count:
-            component.label = f"{self.label} ({count})"
-        return component
-
-
 @hooks.register("register_admin_menu_item")
 def register_inbox_menu_item():
-    return InboxMenuItem(
-        gettext_lazy("Meldungseingang"), reverse("aqb_reports:inbox"), name="meldungseingang", icon_name="mail", order=55
-    )
+    """"Meldungseingang (n)" for the RP, n the open reports."""
+    return AuthorityMenuItem(gettext_lazy("Meldungseingang"), reverse("aqb_reports:inbox"),
+                             count=lambda request: open_reports(request.user).count(),
+                             name="meldungseingang", icon_name="mail", order=55)
