@@ -1,0 +1,1 @@
+"""RP oversight: completeness board, reminders and statistics across all grant recipients."""
