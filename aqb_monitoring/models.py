@@ -997,6 +997,46 @@ class Notification(models.Model):
         return self.subject
 
 
+class ReminderKind(models.TextChoices):
+    ANNUAL = "annual", _("Jahresmeldung")
+    INTERIM = "interim", _("Zwischenmeldung")
+    CLOSING = "closing", _("Maßnahmenabschluss")
+    RECORDS = "records", _("Unvollständige Datensätze vor Maßnahmenende")
+
+
+class ReminderStep(models.TextChoices):
+    DAYS_14 = "14", _("14 Tage vorher")
+    DAYS_3 = "3", _("3 Tage vorher")
+    OVERDUE = "overdue", _("erster Tag überfällig")
+
+
+class SentReminder(models.Model):
+    """One reminder step sent to one address for one due date of a measure (oversight/reminders.py).
+    The unique constraint makes `send_reminders` idempotent: a second run finds the row and sends nothing."""
+
+    measure = models.ForeignKey(Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("Art"), max_length=10, choices=ReminderKind.choices)
+    due_date = models.DateField(_("Fällig am"))
+    step = models.CharField(_("Stufe"), max_length=10, choices=ReminderStep.choices)
+    recipient = models.EmailField(_("Empfänger"))
+    sent_at = models.DateTimeField(_("Versendet am"), default=timezone.now, db_index=True)
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("E-Mail"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Versandte Erinnerung")
+        verbose_name_plural = _("Versandte Erinnerungen")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "kind", "due_date", "step", "recipient"],
+                                    name="unique_sent_reminder"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure_id} {self.kind} {self.due_date} {self.step} → {self.recipient}"
+
+
 # ---------------------------------------------------------------------------
 # Change requests for a measure's master data (handbook chapter 4, "Änderungsanfrage")
 # ---------------------------------------------------------------------------
