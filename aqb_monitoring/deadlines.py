@@ -108,3 +108,16 @@ def next_due_date(measure, today=None):
     if closing is not None and closing.is_overdue:
         return closing
     return next((due for due in scheduled if due.days >= 0), None)
+
+
+def prefetch_for_deadlines(queryset):
+    """What `scheduled_reports` reads, fetched for a whole list: type, interim dates, sent reports."""
+    return prefetch_sent_reports(queryset.select_related("measure_type").prefetch_related("interim_due_dates"))
+
+
+def due_within(measures, days, today=None):
+    """(measure, DueDate) of every report the measures owe by `days` days from today, overdue ones
+    included, most urgent first (the dashboard's "Fällig in den nächsten 30 Tagen")."""
+    today = today or timezone.localdate()
+    found = [(measure, due) for measure in measures for due in scheduled_reports(measure, today) if due.days <= days]
+    return sorted(found, key=lambda pair: (pair[1].date, pair[0].number, pair[1].kind))

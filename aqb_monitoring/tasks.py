@@ -24,3 +24,11 @@ def purge_expired_data(dry_run=False):
     from .services.retention import purge_expired_data as purge
 
     return purge(dry_run=dry_run).lines()
+
+
+@task()
+def send_reminders(dry_run=False):
+    """The daily deadline reminders (see `manage.py send_reminders`); returns its report lines."""
+    from .oversight.reminders import send_reminders as send
+
+    return send(dry_run=dry_run).lines()
