@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db.models import Max, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
+from django_tasks import task
 from wagtail.admin.forms.auth import PasswordResetForm
 
 from .models import SecurityEvent
@@ -256,19 +257,58 @@ class ThrottledPasswordResetForm(PasswordResetForm):
     """WAGTAILADMIN_USER_PASSWORD_RESET_FORM: sends no mail beyond the limits, and answers the same either way.
 
     Every request is logged (PASSWORD_RESET_REQUESTED, also for unknown addresses: that is what the
-    limits count); the view then shows the same "done" page whether a mail went out or not.
+    limits count); the view then shows the same "done" page whether a mail went out or not. The
+    request itself does the same work for every address (one look-up for the log) and sends
+    nothing; after the commit a task finds the account, renders the mail and delivers it
+    (issue 14: a slow or refusing mail server neither delays the answer nor reveals an account).
     """
 
-    def save(self, *args, request=None, **kwargs):
-        from .models import User
+    def save(self, domain_override=None, subject_template_name="registration/password_reset_subject.txt",
+             email_template_name="registration/password_reset_email.html", use_https=False,
+             token_generator=None, from_email=None, request=None, html_email_template_name=None,
+             extra_email_context=None):
+        from django.contrib.sites.shortcuts import get_current_site
+        from django.db import transaction
 
         email = normalise_email(self.cleaned_data["email"])
+        from .models import User
+
         throttled = password_reset_throttled(email, client_address(request))
-        user = User.objects.filter(email=email).first()
-        record_security_event(
-            SecurityEventKind.PASSWORD_RESET_REQUESTED, request=request, actor=None, user=user, email=email,
-            throttled=throttled,
+        record_security_event(  # one look-up of the account for known and unknown addresses alike
+            SecurityEventKind.PASSWORD_RESET_REQUESTED, request=request, actor=None,
+            user=User.objects.filter(email=email).first(), email=email, throttled=throttled,
         )
         if throttled:
-            return None
-        return super().save(*args, request=request, **kwargs)
+            return
+        site = get_current_site(request)
+        arguments = {
+            "email": email, "domain": domain_override or site.domain, "site_name": domain_override or site.name,
+            "use_https": bool(use_https), "subject_template_name": subject_template_name,
+            "email_template_name": email_template_name, "html_email_template_name": html_email_template_name,
+        }
+        transaction.on_commit(lambda: send_password_reset_mail.enqueue(**arguments), robust=True)
+
+
+@task()
+def send_password_reset_mail(email, domain, site_name, use_https, subject_template_name, email_template_name,
+                             html_email_template_name=None):
+    """Render the reset mail for each active account of `email` (Django's rules) and deliver it with retries."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.template import loader
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .notifications import deliver_with_retries, store
+
+    results = []
+    for user in PasswordResetForm().get_users(email):
+        context = {
+            "email": user.email, "domain": domain, "site_name": site_name,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)), "user": user,
+            "token": default_token_generator.make_token(user), "protocol": "https" if use_https else "http",
+        }
+        subject = loader.render_to_string(subject_template_name, context)
+        text = loader.render_to_string(email_template_name, context)
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        results.append(deliver_with_retries(store([user.email], subject, text, html)))
+    return ", ".join(results) or "kein Konto"

@@ -5,6 +5,12 @@ transaction; after the commit a django-tasks task delivers it through Django's e
 (console in development, SMTP by environment). A failing mail server neither loses the report nor
 shows the clerk an error: the task tries again later (where the backend can defer) and what stays
 undelivered is listed for the RP on the report inbox.
+
+Every other mail of the portal takes the same road (issue 14): the password reset and the
+invitation are rendered by their own tasks and stored here too (`store`, `deliver_with_retries`),
+so no request ever waits for the mail server (`EMAIL_TIMEOUT` bounds each attempt in the worker).
+A mail's text is erased once it is delivered or given up: a password-reset or invitation link never
+outlives its delivery in the database; subject, recipients, attempts and error stay for the RP.
 """
 
 import datetime
@@ -39,16 +45,23 @@ def grant_recipient_addresses(organisation):
     return list(dict.fromkeys(address for address in addresses if address))
 
 
+def store(recipients, subject, body_text, body_html="", measure=None):
+    """One mail as a `Notification` row, not yet sent (the caller delivers or enqueues it)."""
+    return Notification.objects.create(
+        measure=measure, recipients=list(recipients), subject=" ".join(subject.split())[:300],
+        body_text=body_text, body_html=body_html or "",
+    )
+
+
 def notify(measure, recipients, template, context):
     """Render `aqb_monitoring/mail/<template>.{subject,txt,html}` and deliver after the commit."""
     if not recipients:
         return None
     context = {**context, "measure": measure}
-    subject = " ".join(render_to_string(f"aqb_monitoring/mail/{template}.subject", context).split())
-    notification = Notification.objects.create(
-        measure=measure, recipients=list(recipients), subject=subject[:300],
-        body_text=render_to_string(f"aqb_monitoring/mail/{template}.txt", context),
-        body_html=render_to_string(f"aqb_monitoring/mail/{template}.html", context),
+    notification = store(
+        recipients, render_to_string(f"aqb_monitoring/mail/{template}.subject", context),
+        render_to_string(f"aqb_monitoring/mail/{template}.txt", context),
+        render_to_string(f"aqb_monitoring/mail/{template}.html", context), measure=measure,
     )
     transaction.on_commit(lambda: _enqueue(notification.pk), robust=True)
     return notification
@@ -80,8 +93,13 @@ def deliver(notification):
         return False
     notification.sent_at = timezone.now()
     notification.last_error = ""
-    notification.save(update_fields=["attempts", "sent_at", "last_error"])
+    _erase_body(notification)
+    notification.save(update_fields=["attempts", "sent_at", "last_error", "body_text", "body_html"])
     return True
+
+
+def _erase_body(notification):
+    notification.body_text = notification.body_html = ""
 
 
 @task()
@@ -90,12 +108,19 @@ def deliver_notification(notification_id):
     notification = Notification.objects.filter(pk=notification_id, sent_at__isnull=True).first()
     if notification is None:
         return "schon versendet"
+    return deliver_with_retries(notification)
+
+
+def deliver_with_retries(notification):
+    """Send now; on failure plan the next attempt (back-off) or, after the last one, give up and erase the text."""
     if deliver(notification):
         return "versendet"
     if notification.attempts < MAX_ATTEMPTS and deliver_notification.get_backend().supports_defer:
         minutes = RETRY_AFTER_MINUTES[min(notification.attempts, len(RETRY_AFTER_MINUTES)) - 1]
         _enqueue(notification.pk, run_after=timezone.now() + datetime.timedelta(minutes=minutes))
         return "erneuter Versuch geplant"
+    _erase_body(notification)
+    notification.save(update_fields=["body_text", "body_html"])
     return "nicht zugestellt"
 
 

@@ -328,6 +328,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Seconds one delivery attempt may wait for the mail server (in the task worker; never in a request).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AQB-Portal <noreply@aqb-portal.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

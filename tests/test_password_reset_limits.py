@@ -2,7 +2,7 @@
 
 import re
 
-from django.test import Client, override_settings
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from aqb_monitoring.models import SecurityEvent, SecurityEventKind
@@ -16,7 +16,9 @@ def without_per_request_tokens(content):
 
 
 def request_reset(client, email, ip="192.0.2.20"):
-    return client.post(RESET_URL, {"email": email}, REMOTE_ADDR=ip)
+    """Post the form; the mail is rendered and sent by a task after the commit (issue 14)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(RESET_URL, {"email": email}, REMOTE_ADDR=ip)
 
 
 def test_reset_url_is_wagtails():

@@ -1,12 +1,13 @@
 """The password-reset e-mail speaks for the AQB-Portal, in German (issue 10, item 7)."""
 
 from django.core import mail
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 
 def request_reset(client, user):
-    response = client.post(reverse("wagtailadmin_password_reset"), {"email": user.email})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the mail is sent by a task after the commit
+        response = client.post(reverse("wagtailadmin_password_reset"), {"email": user.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     return mail.outbox[0]

@@ -2,8 +2,9 @@
 
 The token is Django's password-reset token with its own salt and lifetime. It hashes the password,
 the last log-in and the time of the latest invitation, so it dies when the user chooses a password,
-logs in, or is invited again. The mail is rendered and sent by a django-tasks task after the commit;
-the token is made there and never stored.
+logs in, or is invited again. The mail is rendered by a django-tasks task after the commit and
+delivered like every mail of the portal (`notifications.deliver_with_retries`: retries, failures
+listed for the RP); its text, with the link, is erased from the `Notification` once delivered.
 """
 
 import logging
@@ -11,7 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -98,8 +98,7 @@ def send_invitation_mail(user_id):
         pk=user_id, is_active=True, last_login__isnull=True, invited_at__isnull=False).first()
     if user is None:
         return "nicht mehr nötig"
+    from ..notifications import deliver_with_retries, store
+
     subject, text, html = render_invitation(user)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
-    return "versendet"
+    return deliver_with_retries(store([user.email], subject, text, html))
