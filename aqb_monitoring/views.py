@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from . import permissions
-from .deadlines import next_due_date, prefetch_sent_reports
+from .deadlines import due_within, next_due_date, prefetch_for_deadlines, prefetch_sent_reports
 from .models import (
     AuditEntry,
     Measure,
@@ -230,6 +230,21 @@ def with_due_dates(measures):
     return measures
 
 
+DUE_BOX_DAYS = 30
+DUE_BOX_SHOWN = 20
+
+
+def due_box(user):
+    """The dashboard's "Fällig in den nächsten 30 Tagen" for a ZE or provider: every report its open measures
+    owe within 30 days, overdue ones included, the most urgent first (None for the RP: the board shows it)."""
+    if not permissions.is_tenant(user):
+        return None
+    measures = permissions.measures_for(user).filter(
+        closed_at__isnull=True, measure_type__has_participant_monitoring=True)
+    items = due_within(prefetch_for_deadlines(measures), DUE_BOX_DAYS)
+    return {"items": items[:DUE_BOX_SHOWN], "more": max(len(items) - DUE_BOX_SHOWN, 0), "days": DUE_BOX_DAYS}
+
+
 def dashboard(request):
     """'Meine Maßnahmen': every measure the user may see, with status counts and the next due date."""
     if permissions._organisation(request.user) is None and not permissions.is_authority(request.user):
@@ -256,6 +271,7 @@ def dashboard(request):
             "sort": sort,
             "sort_links": sort_links(request, sort, MEASURE_SORTS),
             "is_grant_recipient": permissions.is_grant_recipient(request.user),
+            "due_box": due_box(request.user),
         },
     )
 
