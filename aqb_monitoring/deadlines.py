@@ -102,8 +102,10 @@ def prefetch_sent_reports(queryset):
 
 def next_due_date(measure, today=None):
     """The report the measure owes next: the overdue closing report, else the next date from today on."""
-    today = today or timezone.localdate()
-    scheduled = scheduled_reports(measure, today)
+    return _next_of(scheduled_reports(measure, today))
+
+
+def _next_of(scheduled):
     closing = next((due for due in scheduled if due.kind == KIND_CLOSING), None)
     if closing is not None and closing.is_overdue:
         return closing
@@ -121,3 +123,37 @@ def due_within(measures, days, today=None):
     today = today or timezone.localdate()
     found = [(measure, due) for measure in measures for due in scheduled_reports(measure, today) if due.days <= days]
     return sorted(found, key=lambda pair: (pair[1].date, pair[0].number, pair[1].kind))
+
+
+@dataclass
+class DeadlineSummary:
+    """What a measure owes on a given day, for lists of many measures (the RP's completeness board).
+
+    `due`: the reports whose date has come (today or earlier) and that are not sent, oldest first;
+    `next_due`: what `next_due_date` answers.
+    """
+
+    due: list
+    next_due: DueDate | None
+
+    @property
+    def overdue(self):
+        return [due for due in self.due if due.is_overdue]
+
+    @property
+    def overdue_days(self):
+        """Days since the oldest unsent report fell due (0 when nothing is overdue)."""
+        return max((-due.days for due in self.due), default=0)
+
+
+def deadline_summary(measure, today=None):
+    today = today or timezone.localdate()
+    scheduled = scheduled_reports(measure, today)
+    return DeadlineSummary(due=[due for due in scheduled if due.days <= 0], next_due=_next_of(scheduled))
+
+
+def deadline_summaries(measures, today=None):
+    """{measure id: DeadlineSummary} for many measures at once; no query of its own when the measures
+    come with what `scheduled_reports` reads (`prefetch_for_deadlines`)."""
+    today = today or timezone.localdate()
+    return {measure.pk: deadline_summary(measure, today) for measure in measures}

@@ -6,6 +6,7 @@ register themselves on import.
 
 from . import admin_hooks  # noqa: F401  (viewsets, menu, dashboard, permission scoping)
 from .excel import admin_hooks as excel_admin_hooks  # noqa: F401  (Excel export, import, carry-over)
+from .oversight import board_views  # noqa: F401  (Vollständigkeit: the RP's completeness board)
 from .oversight import reminder_views as reminder_admin  # noqa: F401  (Erinnerungen: the RP's list of sent reminders)
 from .reporting import admin_hooks as report_admin_hooks  # noqa: F401  (reports to the RP, the RP's review)
 from .security_admin import urlpatterns as security_urlpatterns  # noqa: F401  (Sicherheitsprotokoll, Gesperrte Konten)

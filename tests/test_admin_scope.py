@@ -369,6 +369,8 @@ def case_users_change_password(client, w):
 
 
 SCOPE_CASES = {
+    "aqb_board:index": case_rp_only("aqb_board:index", "none"),
+    "aqb_board:export": case_rp_only("aqb_board:export", "none"),
     "aqb_reports:change_request_add": case_change_request_add,
     "aqb_reports:change_request_detail": case_change_request_detail,
     "aqb_reports:change_requests": case_rp_only("aqb_reports:change_requests", "none"),

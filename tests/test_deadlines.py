@@ -45,3 +45,73 @@ def test_closed_and_m4_measures_owe_nothing(measure_a, kassel):
     assert scheduled_reports(m4) == [] and next_due_date(m4, today=datetime.date(2027, 6, 1)) is None
     measure_a.closed_at = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
     assert scheduled_reports(measure_a) == []
+
+
+# --- deadline_summary / deadline_summaries: what many measures owe on one day (the RP's board) ---
+
+
+def test_the_annual_report_counts_as_due_on_31_january_and_overdue_one_day_on_1_february(measure_a):
+    from aqb_monitoring.deadlines import deadline_summary
+
+    measure_a.end_date = datetime.date(2027, 6, 30)
+    on_the_day = deadline_summary(measure_a, today=datetime.date(2027, 1, 31))
+    assert [(due.kind, due.days) for due in on_the_day.due] == [(KIND_ANNUAL, 0)]
+    assert on_the_day.overdue == [] and on_the_day.overdue_days == 0
+    assert deadline_summary(measure_a, today=datetime.date(2027, 1, 30)).due == []
+    after = deadline_summary(measure_a, today=datetime.date(2027, 2, 1))
+    assert [due.kind for due in after.overdue] == [KIND_ANNUAL] and after.overdue_days == 1
+    assert after.next_due.kind == KIND_CLOSING
+
+
+def test_the_closing_report_is_overdue_from_the_day_after_exactly_four_weeks(measure_a):
+    from aqb_monitoring.deadlines import deadline_summary
+
+    measure_a.start_date, measure_a.end_date = datetime.date(2026, 2, 1), datetime.date(2026, 6, 30)
+    # Annual report 2026 falls due only on 31.01.2027.
+    assert [due.days for due in deadline_summary(measure_a, today=datetime.date(2026, 7, 28)).due] == [0]
+    late = deadline_summary(measure_a, today=datetime.date(2026, 7, 29))
+    assert [due.kind for due in late.overdue] == [KIND_CLOSING] and late.overdue_days == 1
+    assert late.next_due.kind == KIND_CLOSING
+
+
+def test_overdue_days_count_the_leap_day_and_name_the_oldest_report(kassel):
+    from aqb_monitoring.deadlines import deadline_summary
+
+    measure = make_measure("AQB27-KS-M1-01", kassel, budget_year=2027, start_date=datetime.date(2027, 3, 1),
+                           end_date=datetime.date(2028, 2, 1))
+    summary = deadline_summary(measure, today=datetime.date(2028, 3, 1))
+    # Annual 2027 due 31.01.2028 (30 days ago, counting 29.02.2028); closing due 29.02.2028 (1 day ago).
+    assert [(due.kind, due.date, due.days) for due in summary.due] == [
+        (KIND_ANNUAL, datetime.date(2028, 1, 31), -30), (KIND_CLOSING, datetime.date(2028, 2, 29), -1)]
+    assert summary.overdue_days == 30
+
+
+def test_an_interim_date_falls_due_and_a_sent_interim_report_settles_it(measure_a, ze_kassel):
+    from aqb_monitoring.deadlines import deadline_summary
+    from aqb_monitoring.models import Report
+
+    measure_a.end_date = datetime.date(2026, 12, 31)
+    InterimDueDate.objects.create(measure=measure_a, due_date=datetime.date(2026, 6, 30))
+    summary = deadline_summary(measure_a, today=datetime.date(2026, 7, 10))
+    assert [(due.kind, due.days) for due in summary.due] == [(KIND_INTERIM, -10)] and summary.overdue_days == 10
+    assert deadline_summary(measure_a, today=datetime.date(2026, 6, 30)).overdue_days == 0
+    Report.objects.create(reference="AQB-2026-000001", kind="interim", measure=measure_a,
+                          period_start=measure_a.start_date, period_end=datetime.date(2026, 7, 5),
+                          grant_recipient_name="Landkreis Kassel")
+    assert deadline_summary(measure_a, today=datetime.date(2026, 7, 10)).due == []
+
+
+def test_summaries_for_many_measures_answer_without_a_query_per_measure(kassel, django_assert_num_queries):
+    from aqb_monitoring.deadlines import deadline_summaries, deadline_summary, prefetch_for_deadlines
+    from aqb_monitoring.models import Measure
+
+    for number in range(1, 6):
+        make_measure(f"AQB25-KS-M1-{number:02d}", kassel, budget_year=2025)
+    today = datetime.date(2026, 3, 1)
+    with django_assert_num_queries(3):  # measures with their type, interim dates, sent reports
+        summaries = deadline_summaries(prefetch_for_deadlines(Measure.objects.all()), today=today)
+    assert len(summaries) == 5
+    for measure in Measure.objects.all():
+        expected = deadline_summary(measure, today=today)
+        assert [(d.kind, d.date) for d in summaries[measure.pk].due] == [(d.kind, d.date) for d in expected.due]
+        assert summaries[measure.pk].overdue_days == 32  # closing due 28.01.2026 (the oldest), annual 31.01.2026

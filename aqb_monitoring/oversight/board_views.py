@@ -1,0 +1,172 @@
+"""The RP's page "Vollständigkeit" and its Excel download (namespace ``aqb_board``).
+
+For the authority only: anybody else gets a 404, so nobody learns the page exists. The numbers come
+from `board.build_board`; these views parse the filters, page the grant recipients and render.
+"""
+
+import io
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import include, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from wagtail import hooks
+
+from .. import permissions
+from ..excel.cells import safe_cell, safe_row
+from ..excel.views import xlsx_response
+from ..menu import AuthorityMenuItem
+from ..models import Measure, MeasureType, Organisation, OrganisationKind, ProgrammeLine
+from .board import board_measures, build_board
+
+RECIPIENTS_PER_PAGE = 30
+
+
+def _require_authority(request):
+    if not permissions.is_authority(request.user):
+        raise Http404
+
+
+class BoardFilterForm(forms.Form):
+    budget_year = forms.TypedChoiceField(label=gettext_lazy("Budgetjahr"), coerce=int, required=False)
+    measure_type = forms.ModelChoiceField(
+        label=gettext_lazy("Maßnahmeart"), queryset=MeasureType.objects.all(), required=False,
+        empty_label=gettext_lazy("alle"),
+    )
+    programme_line = forms.ModelChoiceField(
+        label=gettext_lazy("Programmlinie"), queryset=ProgrammeLine.objects.all(), required=False,
+        empty_label=gettext_lazy("alle"),
+    )
+    grant_recipient = forms.ModelChoiceField(
+        label=gettext_lazy("Zuwendungsempfänger"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.GRANT_RECIPIENT).order_by("name"),
+        required=False, empty_label=gettext_lazy("alle"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = Measure.objects.order_by("-budget_year").values_list("budget_year", flat=True).distinct()
+        self.fields["budget_year"].choices = [("", _("alle"))] + [(year, year) for year in years]
+
+
+def filtered_board(request):
+    """The filter form and the board over the measures it selects (invalid filters: no filter)."""
+    form = BoardFilterForm(request.GET or None)
+    values = form.cleaned_data if form.is_valid() else {}
+    measures = board_measures(
+        budget_year=values.get("budget_year"), measure_type=values.get("measure_type"),
+        programme_line=values.get("programme_line"), grant_recipient=values.get("grant_recipient"),
+    )
+    return form, build_board(measures)
+
+
+def board(request):
+    _require_authority(request)
+    form, result = filtered_board(request)
+    page = Paginator(result.recipients, RECIPIENTS_PER_PAGE).get_page(request.GET.get("p"))
+    params = request.GET.copy()
+    params.pop("p", None)
+    query = params.urlencode()
+    return TemplateResponse(
+        request,
+        "aqb_monitoring/oversight/board.html",
+        {
+            "page_title": _("Vollständigkeit"),
+            "header_title": _("Vollständigkeit der Meldungen"),
+            "form": form,
+            "board": result,
+            "page_obj": page,
+            "recipients": page.object_list,
+            "query": query,
+            "export_url": reverse("aqb_board:export") + (f"?{query}" if query else ""),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Excel
+# ---------------------------------------------------------------------------
+
+
+def _headers():
+    return [
+        _("Fällig, nicht abgegeben"), _("Überfällig"), _("Überfällig seit (Tagen)"), _("Abgegeben"),
+        _("Zurückgegeben"), _("Rot"), _("Gelb"), _("Grün"), _("Teilnehmende geplant"), _("Teilnehmende erfasst"),
+    ]
+
+
+def _figures(figures):
+    return [figures.due, figures.overdue, figures.overdue_days, figures.submitted, figures.returned,
+            figures.red, figures.yellow, figures.green, figures.planned, figures.recorded]
+
+
+def _bold_row(ws, values):
+    return [safe_cell(ws, value, font=Font(bold=True)) for value in values]
+
+
+def board_workbook(result):
+    """The board as xlsx bytes: sheet "Zuwendungsempfänger" (one row each, then the programme's totals)
+    and sheet "Maßnahmen" (one row per measure); every text cell is kept from acting as a formula."""
+    workbook = Workbook(write_only=True)
+    recipients = workbook.create_sheet(_("Zuwendungsempfänger"))
+    recipients.append(_bold_row(recipients, [_("Zuwendungsempfänger"), _("Maßnahmen")] + _headers()))
+    for recipient in result.recipients:
+        recipients.append(safe_row(recipients, [recipient.grant_recipient.name, recipient.figures.measures]
+                                   + _figures(recipient.figures)))
+    recipients.append(_bold_row(recipients, [_("Programm gesamt"), result.totals.measures] + _figures(result.totals)))
+    recipients.append([])
+    recipients.append(safe_row(recipients, [_("Stand: %(date)s") % {"date": result.today.strftime("%d.%m.%Y")}]))
+
+    measures = workbook.create_sheet(_("Maßnahmen"))
+    measures.append(_bold_row(measures, [
+        _("Zuwendungsempfänger"), _("Maßnahmennummer"), _("Titel"), _("Maßnahmeart"), _("Programmlinie"),
+        _("Budgetjahr"), _("Abgeschlossen"),
+    ] + _headers() + [_("Nächste Frist"), _("Nächste Frist am")]))
+    for recipient in result.recipients:
+        for row in recipient.measures:
+            measure = row.measure
+            next_due = row.next_due
+            measures.append(safe_row(measures, [
+                recipient.grant_recipient.name, measure.number, measure.title, measure.measure_type.label,
+                measure.programme_line.label, measure.budget_year, _("ja") if measure.is_closed else _("nein"),
+            ] + _figures(row.figures) + [
+                f"{next_due.label}: {next_due.text}" if next_due else "",
+                next_due.date.strftime("%d.%m.%Y") if next_due else "",
+            ]))
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def board_export(request):
+    _require_authority(request)
+    _form, result = filtered_board(request)
+    return xlsx_response(board_workbook(result), f"vollstaendigkeit-{result.today:%Y-%m-%d}.xlsx")
+
+
+# ---------------------------------------------------------------------------
+# URLs and menu
+# ---------------------------------------------------------------------------
+
+app_name = "aqb_board"
+
+urlpatterns = [
+    path("", board, name="index"),
+    path("excel/", board_export, name="export"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_board_urls():
+    return [path("vollstaendigkeit/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_board_menu_item():
+    return AuthorityMenuItem(gettext_lazy("Vollständigkeit"), reverse("aqb_board:index"),
+                             name="vollstaendigkeit", icon_name="tasks", order=57)
