@@ -8,6 +8,7 @@ from . import admin_hooks  # noqa: F401  (viewsets, menu, dashboard, permission 
 from .excel import admin_hooks as excel_admin_hooks  # noqa: F401  (Excel export, import, carry-over)
 from .oversight import board_views  # noqa: F401  (Vollständigkeit: the RP's completeness board)
 from .oversight import reminder_views as reminder_admin  # noqa: F401  (Erinnerungen: the RP's list of sent reminders)
+from .oversight import statistics_views as statistics_admin  # noqa: F401  (Statistik: the RP's aggregates with charts)
 from .reporting import admin_hooks as report_admin_hooks  # noqa: F401  (reports to the RP, the RP's review)
 from .security_admin import urlpatterns as security_urlpatterns  # noqa: F401  (Sicherheitsprotokoll, Gesperrte Konten)
 from .users import admin_hooks as user_admin_hooks  # noqa: F401, E402  (the "Benutzer" pages, issue 13)

@@ -421,6 +421,8 @@ def test_the_walk_finds_the_monitoring_urls():
     # The RP's measure import (upload/preview and take) is closed as a whole to ZE and providers.
     authority_only_names = {name for _route, name, _kwargs in AUTHORITY_ONLY}
     assert {"aqb_measure_import:upload", "aqb_measure_import:take"} <= authority_only_names
+    # The RP's statistics (page and Excel download) likewise.
+    assert {"aqb_statistics:index", "aqb_statistics:excel"} <= authority_only_names
 
 
 def test_every_monitoring_admin_url_has_a_scope_test():

@@ -1,0 +1,169 @@
+"""The RP's "Statistik" page and its Excel download (namespace ``aqb_statistics``).
+
+Both answer 404 to everyone but the RP (`viewsets.authority_required`). The numbers come from
+`statistics.compute`; this module only reads the filters, draws and writes them.
+"""
+
+from io import BytesIO
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import include, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from wagtail import hooks
+
+from ..excel.cells import safe_cell, safe_row
+from ..menu import AuthorityMenuItem
+from ..models import GrantRecipient, Measure, MeasureType, ProgrammeLine
+from ..viewsets import authority_required
+from . import charts, statistics
+
+app_name = "aqb_statistics"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class StatisticsFilterForm(forms.Form):
+    budget_year = forms.TypedChoiceField(label=gettext_lazy("Budgetjahr"), coerce=int, required=False)
+    grant_recipient = forms.ModelChoiceField(
+        label=gettext_lazy("Zuwendungsempfänger"), queryset=GrantRecipient.objects.order_by("name"),
+        required=False, empty_label=gettext_lazy("alle"),
+    )
+    measure_type = forms.ModelChoiceField(
+        label=gettext_lazy("Maßnahmeart"), queryset=MeasureType.objects.filter(has_participant_monitoring=True),
+        required=False, empty_label=gettext_lazy("alle"),
+    )
+    programme_line = forms.ModelChoiceField(
+        label=gettext_lazy("Programmlinie"), queryset=ProgrammeLine.objects.all(), required=False,
+        empty_label=gettext_lazy("alle"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = Measure.objects.order_by("-budget_year").values_list("budget_year", flat=True).distinct()
+        self.fields["budget_year"].choices = [("", _("alle"))] + [(year, str(year)) for year in years]
+
+    def filters(self):
+        """The chosen filters as keyword arguments of `statistics.compute` (none for an invalid form)."""
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def description(self):
+        """The filters in words, for the Excel file: "Budgetjahr: 2026; Maßnahmeart: alle; …"."""
+        values = self.cleaned_data if self.is_valid() else {}
+        return "; ".join(f"{field.label}: {values.get(name) or _('alle')}" for name, field in self.fields.items())
+
+
+def _selection(request):
+    form = StatisticsFilterForm(request.GET or None)
+    return form, statistics.compute(**form.filters())
+
+
+def statistics_page(request):
+    form, stats = _selection(request)
+    query = request.GET.urlencode()
+    sections = [
+        {"table": table, "chart": charts.chart_for(table),
+         "download": f"{reverse('aqb_statistics:excel')}?{query + '&' if query else ''}tabelle={table.key}"}
+        for table in stats.tables
+    ]
+    return TemplateResponse(request, "aqb_monitoring/oversight/statistics.html", {
+        "page_title": _("Statistik"),
+        "header_title": _("Statistik"),
+        "form": form,
+        "stats": stats,
+        "sections": sections,
+        "download_all": f"{reverse('aqb_statistics:excel')}{'?' + query if query else ''}",
+        "threshold": statistics.THRESHOLD,
+        "small": statistics.SMALL,
+        "hidden": statistics.HIDDEN,
+        "no_share": statistics.NO_SHARE,
+        "age_rule": statistics.AGE_RULE,
+        "age_groups": [label for _key, label, _low, _high in statistics.AGE_GROUPS],
+    })
+
+
+def _sheet_title(title, used):
+    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    name = "".join(" " if char in "[]:*?/\\" else char for char in title)[:31].strip()
+    base, number = name, 2
+    while name in used:
+        suffix = f" ({number})"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    used.add(name)
+    return name
+
+
+def legend_lines():
+    return [
+        _("%(small)s = weniger als %(threshold)s Teilnehmende (auch keine).")
+        % {"small": statistics.SMALL, "threshold": statistics.THRESHOLD},
+        _("%(hidden)s = nicht ausgewiesen, damit eine kleine Zahl nicht aus der Summe errechnet werden kann.")
+        % {"hidden": statistics.HIDDEN},
+        _("%(none)s = Anteil nicht ausgewiesen (Grundlage weniger als %(threshold)s Teilnehmende).")
+        % {"none": statistics.NO_SHARE, "threshold": statistics.THRESHOLD},
+    ]
+
+
+def write_workbook(tables, filter_description):
+    """One sheet per table, with the page's texts: suppressed cells stay "< 5" or "•", never the number."""
+    workbook = Workbook(write_only=True)
+    used = set()
+    bold = Font(bold=True)
+    for table in tables:
+        ws = workbook.create_sheet(_sheet_title(table.title, used))
+        ws.append(safe_row(ws, [table.title]))
+        ws.append(safe_row(ws, [_("Auswahl: %(filters)s") % {"filters": filter_description}]))
+        if table.note:
+            ws.append(safe_row(ws, [table.note]))
+        for line in legend_lines():
+            ws.append(safe_row(ws, [line]))
+        ws.append([])
+        ws.append([safe_cell(ws, header, font=bold) for header in table.headers])
+        for row in table.display_rows:
+            ws.append(safe_row(ws, row))
+        if table.total_row:
+            ws.append([safe_cell(ws, value, font=bold) for value in table.total_row])
+    if not tables:
+        ws = workbook.create_sheet(_("Statistik"))
+        ws.append([_("Keine Daten für diese Auswahl.")])
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def statistics_excel(request):
+    """All tables (one sheet each) or, with ``tabelle=<key>``, the one table of a chart."""
+    form, stats = _selection(request)
+    key = request.GET.get("tabelle")
+    if key:
+        table = stats.table(key)
+        if table is None:
+            raise Http404
+        tables, filename = [table], f"statistik-{key}.xlsx"
+    else:
+        tables, filename = stats.tables, "statistik.xlsx"
+    response = HttpResponse(write_workbook(tables, form.description()), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+urlpatterns = [
+    path("", authority_required(statistics_page), name="index"),
+    path("excel/", authority_required(statistics_excel), name="excel"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_statistics_urls():
+    return [path("statistik/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_statistics_menu_item():
+    return AuthorityMenuItem(gettext_lazy("Statistik"), reverse("aqb_statistics:index"),
+                             name="statistik", icon_name="table", order=58)
