@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body above the largest upload, or of unknown length, is refused before anything reads it.
+    "aqb_site.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Visitors not signed in cannot upload files (refused before the CSRF check reads the body).
+    "aqb_site.request_limits.AnonymousUploadMiddleware",
     # The security log learns who changed a password from where (aqb_monitoring/security_signals.py).
     "aqb_monitoring.security_signals.CurrentRequestMiddleware",
     # Moves the end of a logged-in user's session on (8 hours without a request end it).
@@ -316,6 +320,9 @@ AQB_IMPORT_MAX_MERGED_RANGES = int(os.environ.get("AQB_IMPORT_MAX_MERGED_RANGES"
 # Uploads: the Excel import accepts files up to 100 MB (docs/domain-rules.md §9.3).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body accepted at all (aqb_site/request_limits.py): the import's 100 MB plus
+# the form around the file; larger bodies get a German 413 from their Content-Length, unread.
+AQB_MAX_REQUEST_BYTES = int(os.environ.get("AQB_MAX_REQUEST_BYTES", str(101 * 1024 * 1024)))
 FILE_UPLOAD_TEMP_DIR = None
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
@@ -351,6 +358,8 @@ TASKS = {
 # Security: secure cookies and HSTS whenever DEBUG is off.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# A stale or missing form token: a German page instead of Django's "403 Forbidden" (issue 14).
+CSRF_FAILURE_VIEW = "aqb_site.error_pages.csrf_failure"
 # DENY: no page of the portal in someone else's frame. The administration answers SAMEORIGIN
 # (aqb_site.security.AdminFramingMiddleware): Wagtail's page preview is a frame of the editor.
 X_FRAME_OPTIONS = "DENY"
