@@ -9,17 +9,18 @@ to disk before any form could say "too large". Two middlewares answer earlier, f
   413 page; a body without a declared length (chunked) gets 411, since Django would not read it
   anyway and nobody should stream into the server; an unreadable length gets 400.
 - `AnonymousUploadMiddleware`, right after Django's authentication middleware (still before any
-  `process_view`): visitors who are not signed in cannot upload files at all (multipart bodies get
-  400, except on the admin log-in form) and send at most `DATA_UPLOAD_MAX_MEMORY_SIZE` bytes.
+  `process_view`): visitors who are not signed in cannot upload files at all (a multipart body
+  above a few kilobytes gets 413 unread; in a smaller one file parts are dropped unstored) and send
+  at most `DATA_UPLOAD_MAX_MEMORY_SIZE` bytes of form data.
 
 The refusal pages are rendered without a request (like Django's 400 and 500 pages) and carry their
 own restrictive security headers, since the middlewares that add them have not run.
 """
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 MEGABYTE = 1024 * 1024
 
@@ -72,31 +73,43 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
 
+class DiscardingUploadHandler(FileUploadHandler):
+    """Reads a file part and keeps nothing of it: no memory, no temporary file, no entry in FILES."""
+
+    def receive_data_chunk(self, raw_data, start):
+        return None
+
+    def file_complete(self, file_size):
+        return None
+
+
 class AnonymousUploadMiddleware:
-    """After AuthenticationMiddleware: visitors not signed in upload no files and send only small forms."""
+    """After AuthenticationMiddleware: visitors not signed in upload no files and send only small forms.
+
+    A multipart body is what a browser sends for a form with a file; the public forms and the log-in
+    pages need none, but tools (and Django's test client) send every form that way. So a visitor's
+    multipart body above AQB_ANONYMOUS_MULTIPART_MAX_BYTES is refused unread, and in a smaller one any
+    file part is read and dropped (no upload handler): nothing a visitor sends is ever stored as a file.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.login_path = None
 
     def __call__(self, request):
         length = declared_length(request) or 0
         multipart = request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/")
         if not (length or multipart) or self._signed_in(request):
             return self.get_response(request)
-        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if multipart:
+            if length > settings.AQB_ANONYMOUS_MULTIPART_MAX_BYTES:
+                return refusal("413.html", 413, anonymous_upload=True,
+                               limit_mb=_megabytes(settings.AQB_ANONYMOUS_MULTIPART_MAX_BYTES))
+            request.upload_handlers = [DiscardingUploadHandler(request)]
+        elif length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return refusal("413.html", 413, limit_mb=_megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
-        if multipart and request.path != self._login_path():
-            return refusal("400.html", 400, reason="Dateien können nur nach der Anmeldung hochgeladen werden. "
-                                                   "Bitte melden Sie sich an und versuchen Sie es dort noch einmal.")
         return self.get_response(request)
 
     @staticmethod
     def _signed_in(request):
         user = getattr(request, "user", None)
         return user is None or user.is_authenticated
-
-    def _login_path(self):
-        if self.login_path is None:
-            self.login_path = reverse("wagtailadmin_login")
-        return self.login_path

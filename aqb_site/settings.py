@@ -323,6 +323,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest request body accepted at all (aqb_site/request_limits.py): the import's 100 MB plus
 # the form around the file; larger bodies get a German 413 from their Content-Length, unread.
 AQB_MAX_REQUEST_BYTES = int(os.environ.get("AQB_MAX_REQUEST_BYTES", str(101 * 1024 * 1024)))
+# Visitors not signed in upload no files: a multipart body of theirs above this is refused unread,
+# file parts of a smaller one are dropped (the log-in and reset forms need a few hundred bytes).
+AQB_ANONYMOUS_MULTIPART_MAX_BYTES = int(os.environ.get("AQB_ANONYMOUS_MULTIPART_MAX_BYTES", str(64 * 1024)))
 FILE_UPLOAD_TEMP_DIR = None
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.

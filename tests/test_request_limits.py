@@ -58,11 +58,23 @@ def test_a_nonsense_length_is_a_german_400(client, db):
     assert response.status_code == 400 and "Ungültige Anfrage" in response.content.decode()
 
 
-def test_anonymous_visitors_cannot_upload_files_anywhere(client, db):
-    for path in ("/suche/", "/", "/konto/einladung/neu/", "/admin/password_reset/"):
-        response = unread_post(client, path, 2000)
-        assert response.status_code == 400, path
-        assert "Dateien können nur nach der Anmeldung hochgeladen werden" in response.content.decode()
+@pytest.mark.parametrize("path", ["/suche/", "/", "/konto/einladung/neu/", "/admin/password_reset/", "/admin/login/"])
+def test_anonymous_visitors_cannot_upload_a_file_anywhere(client, db, path):
+    response = unread_post(client, path, 2 * MB)
+    assert response.status_code == 413
+    assert "Dateien können nur nach der Anmeldung hochgeladen werden" in response.content.decode()
+
+
+def test_file_parts_of_a_small_anonymous_form_are_dropped_unstored(rf, db):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aqb_site.request_limits import AnonymousUploadMiddleware
+
+    request = rf.post("/admin/password_reset/", {"email": "a@example.org", "file": SimpleUploadedFile("a.txt", b"x")})
+    request.user = AnonymousUser()
+    seen = AnonymousUploadMiddleware(lambda request: (dict(request.POST), dict(request.FILES)))(request)
+    assert seen == ({"email": ["a@example.org"]}, {})
 
 
 def test_anonymous_bodies_above_the_form_limit_are_refused_unread(client, db):
