@@ -155,11 +155,11 @@ def test_command_takes_the_date_as_tt_mm_jjjj(ze_kassel, ended, django_capture_o
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", "--date", "14.07.2026", stdout=out)
-    assert "Erinnerungen zum 14.07.2026 (gesendet): 1 E-Mails mit 1 Fristen" in out.getvalue()
+    assert "Erinnerungen zum 14.07.2026 (gesendet): 1 E-Mail mit 1 Frist; 0 Fristen waren schon erinnert." in out.getvalue()
     assert len(mail.outbox) == 1
     out = io.StringIO()
     call_command("send_reminders", "--date", "14.07.2026", "--dry-run", stdout=out)
-    assert "0 E-Mails" in out.getvalue() and "1 Fristen waren schon erinnert" in out.getvalue()
+    assert "(würde senden): 0 E-Mails mit 0 Fristen; 1 Frist war schon erinnert." in out.getvalue()
 
 
 @pytest.mark.parametrize("bad", ["2026-07-14", "31.02.2026", "14.7.26x", "morgen"])
@@ -255,3 +255,16 @@ def test_reminder_list_is_404_for_grant_recipients_and_providers(
     client.force_login(request.getfixturevalue(user_fixture))
     assert client.get(REMINDERS).status_code == 404
     assert REMINDERS not in client.get("/admin/").content.decode()
+
+
+def test_reminder_list_says_when_a_mail_was_not_delivered_in_german(
+        client, rp_editor, ze_kassel, ended, django_capture_on_commit_callbacks):
+    from .test_admin_no_english import leftovers, visible_text
+
+    run(days_before(CLOSING_DUE, 14), django_capture_on_commit_callbacks)
+    Notification.objects.update(sent_at=None, failed_at=timezone.now(), last_error="SMTP-Server nicht erreichbar")
+    client.force_login(rp_editor)
+    page = client.get(REMINDERS).content.decode()
+    assert "nicht zugestellt: SMTP-Server nicht erreichbar" in page
+    assert leftovers(visible_text(page)) == []
+    assert leftovers(visible_text(mail.outbox[0].alternatives[0][0])) == [] and leftovers(mail.outbox[0].body) == []

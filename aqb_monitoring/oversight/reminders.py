@@ -120,9 +120,12 @@ class Run:
                 f"({ReminderStep(item.step).label})" for item in items)
             lines.append(f"{address}: {parts}")
         count = sum(len(items) for items in self.sent.values())
-        lines.append(_("Erinnerungen zum %(day)s (%(verb)s): %(mails)d E-Mails mit %(items)d Fristen; "
-                       "%(skipped)d Fristen waren schon erinnert.") % {
-            "day": day, "verb": verb, "mails": len(self.sent), "items": count, "skipped": self.skipped})
+        mails = ngettext("%(n)d E-Mail", "%(n)d E-Mails", len(self.sent)) % {"n": len(self.sent)}
+        items = ngettext("%(n)d Frist", "%(n)d Fristen", count) % {"n": count}
+        skipped = ngettext("%(n)d Frist war schon erinnert", "%(n)d Fristen waren schon erinnert",
+                           self.skipped) % {"n": self.skipped}
+        lines.append(_("Erinnerungen zum %(day)s (%(verb)s): %(mails)s mit %(items)s; %(skipped)s.") % {
+            "day": day, "verb": verb, "mails": mails, "items": items, "skipped": skipped})
         return lines
 
 
