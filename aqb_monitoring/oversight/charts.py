@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 
 from .statistics import NO_SHARE, format_share
 
-WIDTH = 720
-LABEL_WIDTH = 300
-BAR_AREA = 300
+WIDTH = 540  # drawn at its own size (text stays 12 px), narrower screens scale it down
+LABEL_WIDTH = 240
+BAR_AREA = 230
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
 DARK = "#1d3f63"  # dark blue: nearly black in greyscale
 LIGHT = "#9aa5b1"  # light grey-blue: clearly lighter in greyscale, hatched as well
-MAX_LABEL = 44
+MAX_LABEL = 32  # longer labels are shortened with …; the full text is in the bar's tooltip and the table
 
 
 def _short(label):
@@ -31,8 +31,8 @@ def _short(label):
 def _svg(key, title, summary, height, body):
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="aqb-chart" id="chart-{escape(key)}" '
-        f'viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{escape(title)}: {escape(summary)}" '
-        f'font-size="13" font-family="inherit">'
+        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}: {escape(summary)}" '
+        f'font-size="12" font-family="inherit">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
 
@@ -73,8 +73,8 @@ def progress_chart(key, title, bars):
         f'<g class="aqb-chart-legend"><rect x="{LABEL_WIDTH}" y="6" width="14" height="14" fill="url(#{pattern})" '
         f'stroke="{DARK}" stroke-width="0.5"/><text x="{LABEL_WIDTH + 20}" y="18" fill="currentColor">'
         f'{escape(_("„Ja“ %(phase)s") % {"phase": entry_label})}</text>'
-        f'<rect x="{LABEL_WIDTH + 150}" y="6" width="14" height="14" fill="{DARK}"/>'
-        f'<text x="{LABEL_WIDTH + 170}" y="18" fill="currentColor">'
+        f'<rect x="{LABEL_WIDTH + 130}" y="6" width="14" height="14" fill="{DARK}"/>'
+        f'<text x="{LABEL_WIDTH + 150}" y="18" fill="currentColor">'
         f'{escape(_("„Ja“ %(phase)s") % {"phase": exit_label})}</text></g>',
     ]
     summary = []

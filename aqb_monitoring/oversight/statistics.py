@@ -131,6 +131,7 @@ class CountTable:
     total: int
     note: str = ""
     kind: str = "counts"
+    first_number = 1  # columns from here on are numbers (right-aligned)
 
     def __post_init__(self):
         for row, state in zip(self.rows, suppression([row.count for row in self.rows]), strict=True):
@@ -190,7 +191,7 @@ def format_change(change):
         return NO_SHARE
     points = change * 100
     sign = "+" if points > 0.05 else ("−" if points < -0.05 else "±")
-    return f"{sign}{abs(points):.1f} Prozentpunkte".replace(".", ",")
+    return f"{sign}{abs(points):.1f}".replace(".", ",")
 
 
 @dataclass
@@ -202,11 +203,12 @@ class ProgressTable:
     rows: list
     note: str = ""
     kind: str = "progress"
+    first_number = 2
 
     @property
     def headers(self):
         return [_("Fragenblock"), _("Frage"), _("Teilnehmende mit beiden Antworten"), _("„Ja“ bei Eintritt"),
-                _("„Ja“ bei Austritt"), _("Veränderung")]
+                _("„Ja“ bei Austritt"), _("Veränderung (Prozentpunkte)")]
 
     @property
     def display_rows(self):
