@@ -1007,7 +1007,7 @@ class ReminderKind(models.TextChoices):
 class ReminderStep(models.TextChoices):
     DAYS_14 = "14", _("14 Tage vorher")
     DAYS_3 = "3", _("3 Tage vorher")
-    OVERDUE = "overdue", _("erster Tag überfällig")
+    OVERDUE = "overdue", _("überfällig (ab dem ersten Tag)")
 
 
 class SentReminder(models.Model):

@@ -204,7 +204,7 @@ def test_provider_is_reminded_of_incomplete_records_before_the_end(
     for body in (message.body, message.alternatives[0][0]):
         assert "AQB26-KS-M1-20" in body and "endet am 30.06.2026" in body
         assert "1 rot" in body and "1 gelb" in body and link in body
-        assert "Meldungen an das Regierungspräsidium" not in body
+        assert "Meldungen an das Regierungspräsidium" not in body and "bereits gesendet" not in body
     assert not any(provider_b.email in m.to or ze_kassel.email in m.to for m in mail.outbox)
     mail.outbox.clear()
     run(days_before(END, 9), django_capture_on_commit_callbacks)
