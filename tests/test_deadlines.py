@@ -101,17 +101,38 @@ def test_an_interim_date_falls_due_and_a_sent_interim_report_settles_it(measure_
     assert deadline_summary(measure_a, today=datetime.date(2026, 7, 10)).due == []
 
 
-def test_summaries_for_many_measures_answer_without_a_query_per_measure(kassel, django_assert_num_queries):
-    from aqb_monitoring.deadlines import deadline_summaries, deadline_summary, prefetch_for_deadlines
-    from aqb_monitoring.models import Measure
+def test_summaries_for_many_measures_answer_in_three_queries_like_one_measure_at_a_time(
+        kassel, measure_a, ze_kassel, django_assert_num_queries):
+    from aqb_monitoring.deadlines import deadline_summaries, deadline_summary
+    from aqb_monitoring.models import Measure, Report, ReportReview
 
     for number in range(1, 6):
         make_measure(f"AQB25-KS-M1-{number:02d}", kassel, budget_year=2025)
-    today = datetime.date(2026, 3, 1)
-    with django_assert_num_queries(3):  # measures with their type, interim dates, sent reports
-        summaries = deadline_summaries(prefetch_for_deadlines(Measure.objects.all()), today=today)
-    assert len(summaries) == 5
+    closed = make_measure("AQB25-KS-M1-06", kassel, budget_year=2025,
+                          closed_at=datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC))
+    m4 = make_measure("AQB25-KS-M4-01", kassel, budget_year=2025, type_code="M4")
+    InterimDueDate.objects.create(measure=measure_a, due_date=datetime.date(2026, 2, 15))
+    InterimDueDate.objects.create(measure=measure_a, due_date=datetime.date(2026, 5, 15))
+    report = dict(kind="annual", period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 12, 31),
+                  reporting_year=2025, grant_recipient_name="Landkreis Kassel")
+    first = Measure.objects.get(number="AQB25-KS-M1-01")
+    Report.objects.create(reference="AQB-2026-000001", measure=first, **report)
+    returned = Report.objects.create(reference="AQB-2026-000002", measure=Measure.objects.get(number="AQB25-KS-M1-02"),
+                                     **report)
+    ReportReview.objects.create(report=returned, state="returned", note="fehlt")
+    Report.objects.create(reference="AQB-2026-000003", measure=measure_a, kind="interim", period_start=measure_a.start_date,
+                          period_end=datetime.date(2026, 2, 10), grant_recipient_name="Landkreis Kassel")
+    today = datetime.date(2026, 6, 1)
+    with django_assert_num_queries(3):  # interim dates, sent reports, the measures' dates
+        summaries = deadline_summaries(Measure.objects.all(), today=today)
+    assert len(summaries) == 8
     for measure in Measure.objects.all():
         expected = deadline_summary(measure, today=today)
-        assert [(d.kind, d.date) for d in summaries[measure.pk].due] == [(d.kind, d.date) for d in expected.due]
-        assert summaries[measure.pk].overdue_days == 32  # closing due 28.01.2026 (the oldest), annual 31.01.2026
+        assert summaries[measure.pk] == expected, measure.number
+    assert summaries[closed.pk].due == [] and summaries[m4.pk].due == [] and summaries[m4.pk].next_due is None
+    # Sent annual report 2025: only the closing report is due (28.01.2026: 124 days); returned: both.
+    assert [due.kind for due in summaries[first.pk].due] == [KIND_CLOSING]
+    assert summaries[first.pk].overdue_days == 124
+    assert len(summaries[returned.measure_id].due) == 2
+    # The interim date of 15.02.2026 is settled by the report up to 10.02.2026; 15.05.2026 is not.
+    assert [(due.kind, due.date) for due in summaries[measure_a.pk].due] == [(KIND_INTERIM, datetime.date(2026, 5, 15))]

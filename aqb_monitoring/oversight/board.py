@@ -3,20 +3,21 @@ have fallen due and are not sent, how long overdue, what was sent and returned, 
 records and planned against recorded participants; most urgent first, with totals for the programme.
 
 Domain queries only (the page and the Excel file are `board_views.py`). Every deadline comes from
-`deadlines.py`; the record counts from the dashboard's `annotate_status_counts`. The number of
-queries does not grow with the measures: measures with their counts, interim dates, sent reports
-and the returned reports per measure are read in four queries for any number of rows.
+`deadlines.py`. Sums, order and totals are worked out over all filtered measures from plain values
+(a constant number of grouped queries); model instances are loaded only for the grant recipients
+shown (`attach_measures`), so a page costs the same whether the programme has 2,700 or 27,000
+measures, apart from the grouped queries themselves.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.utils import timezone
 
-from ..deadlines import deadline_summaries, prefetch_for_deadlines
-from ..models import Measure, Report, ReviewState
-from ..views import annotate_status_counts
+from ..deadlines import deadline_summaries
+from ..models import Measure, Organisation, Participant, ParticipantStatus, Report, ReviewState
 
 FAR_FUTURE = datetime.date.max
 
@@ -49,15 +50,17 @@ class Figures:
 
 @dataclass
 class MeasureRow:
-    measure: Measure
+    measure_id: int
+    number: str
     figures: Figures
     next_due: object  # deadlines.DueDate or None
     due_dates: list  # deadlines.DueDate of the reports counted in figures.due, oldest first
+    measure: Measure | None = None  # loaded by attach_measures
 
     def urgency(self):
         f = self.figures
         next_date = self.next_due.date if self.next_due else FAR_FUTURE
-        return (-f.overdue_days, -f.overdue, -f.due, next_date, self.measure.number)
+        return (-f.overdue_days, -f.overdue, -f.due, next_date, self.number)
 
 
 @dataclass
@@ -92,40 +95,69 @@ def board_measures(budget_year=None, measure_type=None, programme_line=None, gra
     return queryset
 
 
-def returned_counts(measures):
-    """{measure id: number of its reports whose latest review step is "zurückgegeben"} in one query."""
+def report_counts(measures):
+    """{measure id: (sent and not returned, returned)} in one query (the state: the latest review step)."""
+    counts = defaultdict(lambda: [0, 0])
     rows = (
-        Report.objects.with_state().filter(state=ReviewState.RETURNED, measure_id__in=measures.values("pk"))
-        .order_by().values("measure_id").annotate(n=Count("pk")).values_list("measure_id", "n")
+        Report.objects.with_state().filter(measure_id__in=measures.values("pk"))
+        .order_by().values("measure_id", "state").annotate(n=Count("pk")).values_list("measure_id", "state", "n")
     )
-    return dict(rows)
+    for measure_id, state, n in rows:
+        counts[measure_id][state == ReviewState.RETURNED] += n
+    return counts
+
+
+def status_counts(measures):
+    """{measure id: {status: participants}} in one grouped query over the (measure, status) index."""
+    counts = defaultdict(dict)
+    rows = (
+        Participant.objects.filter(measure_id__in=measures.values("pk"))
+        .order_by().values("measure_id", "status").annotate(n=Count("pk")).values_list("measure_id", "status", "n")
+    )
+    for measure_id, status, n in rows:
+        counts[measure_id][status] = n
+    return counts
 
 
 def build_board(measures, today=None):
     """The board over `measures` (a queryset, e.g. from `board_measures`): grant recipients sorted by
-    urgency (most days overdue first), each with its measures sorted the same way, and the totals."""
+    urgency (most days overdue, then most overdue and due reports first), each with its measures sorted
+    the same way, and the totals. The rows carry no Measure instances yet: see `attach_measures`."""
     today = today or timezone.localdate()
-    returned = returned_counts(measures)
-    rows = list(prefetch_for_deadlines(annotate_status_counts(
-        measures.select_related("grant_recipient", "measure_type", "programme_line", "provider"))))
-    summaries = deadline_summaries(rows, today)
-    recipients = {}
+    summaries = deadline_summaries(measures, today)
+    reports = report_counts(measures)
+    statuses = status_counts(measures)
+    facts = measures.order_by().values_list("pk", "number", "grant_recipient_id", "planned_participants")
+    by_recipient = defaultdict(list)
     totals = Figures()
-    for measure in rows:
-        summary = summaries[measure.pk]
+    for pk, number, grant_recipient_id, planned in facts:
+        summary = summaries[pk]
+        submitted, returned = reports.get(pk, (0, 0))
+        status = statuses.get(pk, {})
         figures = Figures(
             due=len(summary.due), overdue=len(summary.overdue), overdue_days=summary.overdue_days,
-            submitted=len(measure.live_reports), returned=returned.get(measure.pk, 0),
-            red=measure.red_count, yellow=measure.yellow_count, green=measure.green_count,
-            planned=measure.planned_participants or 0, measures=1,
+            submitted=submitted, returned=returned, red=status.get(ParticipantStatus.RED, 0),
+            yellow=status.get(ParticipantStatus.YELLOW, 0), green=status.get(ParticipantStatus.GREEN, 0),
+            planned=planned or 0, measures=1,
         )
-        row = MeasureRow(measure, figures, summary.next_due, summary.due)
-        recipient = recipients.get(measure.grant_recipient_id)
-        if recipient is None:
-            recipient = recipients[measure.grant_recipient_id] = RecipientRow(measure.grant_recipient)
-        recipient.measures.append(row)
-        recipient.figures.add(figures)
+        by_recipient[grant_recipient_id].append(MeasureRow(pk, number, figures, summary.next_due, summary.due))
         totals.add(figures)
-    for recipient in recipients.values():
-        recipient.measures.sort(key=MeasureRow.urgency)
-    return Board(sorted(recipients.values(), key=RecipientRow.urgency), totals, today)
+    organisations = Organisation.objects.in_bulk(list(by_recipient))
+    recipients = []
+    for grant_recipient_id, rows in by_recipient.items():
+        recipient = RecipientRow(organisations[grant_recipient_id], sorted(rows, key=MeasureRow.urgency))
+        for row in rows:
+            recipient.figures.add(row.figures)
+        recipients.append(recipient)
+    return Board(sorted(recipients, key=RecipientRow.urgency), totals, today)
+
+
+def attach_measures(recipients, measures):
+    """Loads the Measure (with type, programme line and provider) of every row of the given recipient
+    rows, in one query, from the board's queryset `measures`."""
+    loaded = measures.filter(grant_recipient_id__in=[recipient.grant_recipient.pk for recipient in recipients])
+    by_pk = {measure.pk: measure for measure in loaded.select_related("measure_type", "programme_line", "provider")}
+    for recipient in recipients:
+        for row in recipient.measures:
+            row.measure = by_pk[row.measure_id]
+    return recipients

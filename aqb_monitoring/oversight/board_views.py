@@ -22,7 +22,7 @@ from ..excel.cells import safe_cell, safe_row
 from ..excel.views import xlsx_response
 from ..menu import AuthorityMenuItem
 from ..models import Measure, MeasureType, Organisation, OrganisationKind, ProgrammeLine
-from .board import board_measures, build_board
+from .board import attach_measures, board_measures, build_board
 
 RECIPIENTS_PER_PAGE = 30
 
@@ -55,20 +55,21 @@ class BoardFilterForm(forms.Form):
 
 
 def filtered_board(request):
-    """The filter form and the board over the measures it selects (invalid filters: no filter)."""
+    """The filter form, the measures it selects (invalid filters: no filter) and the board over them."""
     form = BoardFilterForm(request.GET or None)
     values = form.cleaned_data if form.is_valid() else {}
     measures = board_measures(
         budget_year=values.get("budget_year"), measure_type=values.get("measure_type"),
         programme_line=values.get("programme_line"), grant_recipient=values.get("grant_recipient"),
     )
-    return form, build_board(measures)
+    return form, measures, build_board(measures)
 
 
 def board(request):
     _require_authority(request)
-    form, result = filtered_board(request)
+    form, measures, result = filtered_board(request)
     page = Paginator(result.recipients, RECIPIENTS_PER_PAGE).get_page(request.GET.get("p"))
+    attach_measures(page.object_list, measures)
     params = request.GET.copy()
     params.pop("p", None)
     query = params.urlencode()
@@ -145,7 +146,8 @@ def board_workbook(result):
 
 def board_export(request):
     _require_authority(request)
-    _form, result = filtered_board(request)
+    _form, measures, result = filtered_board(request)
+    attach_measures(result.recipients, measures)
     return xlsx_response(board_workbook(result), f"vollstaendigkeit-{result.today:%Y-%m-%d}.xlsx")
 
 
