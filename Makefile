@@ -40,16 +40,27 @@ migrate: install
 seed: migrate
 	DEBUG=1 $(PY) manage.py seed_demo
 
+# The task worker (aqb_monitoring/worker.py: survives database outages) under a restart loop:
+# if it ends anyway, it starts again after $(WORKER_RESTART_DELAY) s. SIGTERM/SIGINT to the loop
+# stop the worker (cleanly, after its current task) and the loop.
+WORKER_RESTART_DELAY ?= 5
+SUPERVISED_WORKER = trap 'trap - TERM INT; kill -TERM $$child 2>/dev/null; wait $$child; exit 0' TERM INT; \
+	while :; do \
+	  DEBUG=1 $(PY) manage.py run_worker --no-reload & child=$$!; wait $$child; code=$$?; \
+	  echo "Task-Worker beendet (Code $$code), Neustart in $(WORKER_RESTART_DELAY) s / worker exited, restarting"; \
+	  sleep $(WORKER_RESTART_DELAY) & child=$$!; wait $$child; \
+	done
+
 # Installs, migrates, loads the demo data, starts the task worker and the site.
 run: seed
 	@echo ""
 	@echo "Portal: http://$(HOST):$(PORT)/   Verwaltung: http://$(HOST):$(PORT)/admin/"
-	@DEBUG=1 $(PY) manage.py db_worker >var/worker.log 2>&1 & echo $$! > var/worker.pid; \
+	@( $(SUPERVISED_WORKER) ) >var/worker.log 2>&1 & echo $$! > var/worker.pid; \
 	trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	DEBUG=1 $(PY) manage.py db_worker
+	@$(SUPERVISED_WORKER)
 
 # Production: DEBUG off, the settings from the environment (README, "Betrieb"): at least
 # SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL; behind a TLS proxy also SECURE_PROXY_SSL_HEADER.
