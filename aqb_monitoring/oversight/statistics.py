@@ -25,7 +25,7 @@ budget year).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, FilteredRelation, IntegerField, Q, Value
 from django.db.models.expressions import Case, ExpressionWrapper, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -242,18 +242,23 @@ class Statistics:
 # ---------------------------------------------------------------------------
 
 
-def participants_for(*, budget_year=None, grant_recipient=None, measure_type=None, programme_line=None):
-    """The participants the filters select (all of them for the RP; callers check the role)."""
-    queryset = Participant.objects.all()
+def participant_lookups(*, budget_year=None, grant_recipient=None, measure_type=None, programme_line=None):
+    """The filters as lookups on Participant (none given: all participants)."""
+    lookups = {}
     if budget_year:
-        queryset = queryset.filter(measure__budget_year=budget_year)
+        lookups["measure__budget_year"] = budget_year
     if grant_recipient:
-        queryset = queryset.filter(measure__grant_recipient=grant_recipient)
+        lookups["measure__grant_recipient"] = grant_recipient
     if measure_type:
-        queryset = queryset.filter(measure__measure_type=measure_type)
+        lookups["measure__measure_type"] = measure_type
     if programme_line:
-        queryset = queryset.filter(measure__programme_line=programme_line)
-    return queryset
+        lookups["measure__programme_line"] = programme_line
+    return lookups
+
+
+def participants_for(**filters):
+    """The participants the filters select (all of them for the RP; callers check the role)."""
+    return Participant.objects.filter(**participant_lookups(**filters))
 
 
 def _counts(queryset, key):
@@ -283,22 +288,23 @@ def age_group_expression():
     return age, Case(*whens, default=Value(AGE_UNKNOWN))
 
 
-def _progress_tables(participants, measure_types):
+def _progress_tables(lookups, measure_types):
     """One table per measure type: per question the share of 'ja' at entry and at exit among the
-    participants with both answers (one query for the numbers, one for the questions)."""
-    exit_answer = Answer.objects.filter(
-        participant=OuterRef("participant"), question=OuterRef("question"), phase=AnswerPhase.EXIT
-    ).values("value")[:1]
+    participants with both answers (one query for the numbers, one for the questions).
+
+    Each entry answer is joined to the same participant's exit answer to the same question
+    (unique per participant, question and phase); entry answers without one drop out."""
     numbers = (
-        Answer.objects.filter(phase=AnswerPhase.ENTRY, participant__in=participants.values("pk"))
-        .alias(exit_value=Subquery(exit_answer))
-        .filter(exit_value__isnull=False)
+        Answer.objects.filter(phase=AnswerPhase.ENTRY, **{f"participant__{key}": value for key, value in lookups.items()})
+        .annotate(exit_answer=FilteredRelation("participant__answers", condition=Q(
+            participant__answers__phase=AnswerPhase.EXIT, participant__answers__question=F("question"))))
+        .filter(exit_answer__isnull=False)
         .order_by()
         .values("participant__measure__measure_type", "question")
         .annotate(
             pairs=Count("id"),
             entry_yes=Count("id", filter=Q(value=True)),
-            exit_yes=Count("id", filter=Q(exit_value=True)),
+            exit_yes=Count("id", filter=Q(exit_answer__value=True)),
         )
     )
     by_type = {}
@@ -330,7 +336,8 @@ def _progress_tables(participants, measure_types):
 
 def compute(**filters):
     """All tables for the filters (see `participants_for`) in a fixed number of queries."""
-    participants = participants_for(**filters)
+    lookups = participant_lookups(**filters)
+    participants = Participant.objects.filter(**lookups)
     statuses = _counts(participants, "status")
     total = sum(statuses.values())
     stats = Statistics(participants=total)
@@ -378,5 +385,5 @@ def compute(**filters):
         sum(reasons.values()),
         note=_("Nur Teilnehmende mit erfasstem Austrittsgrund (bei Verbleib „nicht erwerbstätig, …“).")))
 
-    stats.tables.extend(_progress_tables(participants, measure_types))
+    stats.tables.extend(_progress_tables(lookups, measure_types))
     return stats
