@@ -12,7 +12,7 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,7 +124,11 @@ def do_create_user(actor, values, *, invite=True, request=None):
         is_active=True, is_staff=False, is_superuser=False,
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():  # a second click saving the same address at the same moment (issue 14)
+            user.save()
+    except IntegrityError as error:
+        raise ServiceError({"email": [_("Zu dieser E-Mail-Adresse gibt es bereits ein Konto.")]}) from error
     _join_organisation(user, organisation)
     record_security_event(SecurityEventKind.USER_CREATED, request=request, actor=actor, user=user,
                           organisation=organisation.name)

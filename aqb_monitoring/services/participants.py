@@ -9,7 +9,7 @@ participant change cannot interleave (V10).
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,6 +128,9 @@ def save_participant(user, measure, values, participant=None, *, context=None, a
         raise ServiceError(refusal)
     context = context or RuleContext.for_measure(measure)
     context.is_closed = measure.is_closed  # as read under the lock
+    # The IDs as they are now, under the lock: the form's context was read before it, and a second
+    # click may have saved the same new ID meanwhile (V2 must see that record, issue 14).
+    context._pseudonyms = None
     if participant is not None:
         if participant.measure_id != measure.pk:
             raise ServiceError(_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme."))
@@ -151,7 +154,7 @@ def save_participant(user, measure, values, participant=None, *, context=None, a
     for name in STORED_FIELDS:
         setattr(participant, name, clean[name])
     participant.status = result.status
-    participant.save()
+    _save_unique(participant, values, context, previous)
     changes = _changes(previous or _empty_values(), clean)
     changes.update(_store_answers(participant, clean, answers, context))
     if context._pseudonyms is not None:
@@ -163,6 +166,21 @@ def save_participant(user, measure, values, participant=None, *, context=None, a
             action = AuditAction.CREATE if created else AuditAction.CHANGE
         audit(user, measure, participant, action, changes, note)
     return participant, result
+
+
+def _save_unique(participant, values, context, previous):
+    """Save; should the ID's unique constraint still refuse it (a record the lock did not cover), answer
+    with V2's German message instead of an error page."""
+    try:
+        with transaction.atomic():
+            participant.save()
+    except IntegrityError as error:
+        if "pseudonym" not in str(error):
+            raise
+        context._pseudonyms = None
+        errors = validate_participant(values, context=context, participant_id=participant.pk,
+                                      previous=previous).errors
+        raise ServiceError(errors or {"pseudonym": [_("Diese Teilnehmenden-ID ist in dieser Maßnahme bereits vergeben.")]}) from error
 
 
 def _store_answers(participant, clean, stored_answers, context):
