@@ -268,3 +268,24 @@ def test_reminder_list_says_when_a_mail_was_not_delivered_in_german(
     assert "nicht zugestellt: SMTP-Server nicht erreichbar" in page
     assert leftovers(visible_text(page)) == []
     assert leftovers(visible_text(mail.outbox[0].alternatives[0][0])) == [] and leftovers(mail.outbox[0].body) == []
+
+
+def test_a_run_needs_the_same_queries_for_3_or_30_measures(ze_kassel, kassel, provider_org_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(numbers):
+        for i in numbers:
+            measure = make_measure(f"AQB26-KS-M1-{i:02d}", kassel, provider_org_a, start_date=datetime.date(2026, 1, 1),
+                                   end_date=END)
+            InterimDueDate.objects.create(measure=measure, due_date=END + datetime.timedelta(days=2))
+            make_participant(measure, f"BWN-{i:04d}", status=ParticipantStatus.RED)
+
+    add(range(3))
+    with CaptureQueriesContext(connection) as few:
+        # The ZE's user (interim reports in 7 days) and the provider's contact address (red records).
+        assert sorted(send_reminders(today=days_before(END, 5), dry_run=True).sent) == ["a@example.org", ze_kassel.email]
+    add(range(3, 30))
+    with CaptureQueriesContext(connection) as many:
+        send_reminders(today=days_before(END, 5), dry_run=True)
+    assert len(many) == len(few)

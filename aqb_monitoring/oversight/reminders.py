@@ -184,11 +184,15 @@ def plan(today):
     return planned
 
 
-def _already_sent(address, items):
-    due_dates = {item.due_date for item in items}
-    return set(SentReminder.objects.filter(recipient=address, measure_id__in={item.measure.pk for item in items},
-                                           due_date__in=due_dates)
-               .values_list("measure_id", "kind", "due_date", "step"))
+def _already_sent(planned):
+    """(address, measure id, kind, due date, step) of the planned items already reminded, in one query."""
+    items = [item for address_items in planned.values() for item in address_items]
+    if not items:
+        return set()
+    return set(SentReminder.objects.filter(
+        recipient__in=list(planned), measure_id__in={item.measure.pk for item in items},
+        due_date__in={item.due_date for item in items},
+    ).values_list("recipient", "measure_id", "kind", "due_date", "step"))
 
 
 def send_reminders(today=None, dry_run=False):
@@ -196,9 +200,10 @@ def send_reminders(today=None, dry_run=False):
     today = today or timezone.localdate()
     run = Run(today=today, dry_run=dry_run)
     dashboard = notifications.admin_url(reverse("aqb_monitoring:dashboard"))
-    for address, items in plan(today).items():
-        done = _already_sent(address, items)
-        new = [item for item in items if item.key not in done]
+    planned = plan(today)
+    done = _already_sent(planned)
+    for address, items in planned.items():
+        new = [item for item in items if (address, *item.key) not in done]
         run.skipped += len(items) - len(new)
         if not new:
             continue
