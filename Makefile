@@ -64,14 +64,14 @@ worker: install
 
 # Production: DEBUG off, the settings from the environment (README, "Betrieb"): at least
 # SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL; behind a TLS proxy also SECURE_PROXY_SSL_HEADER.
-# Migrates, collects the static files and starts gunicorn; the task worker runs separately
+# Migrates, collects the static files and starts gunicorn with gthread workers (gunicorn.conf.py:
+# slow clients hold a thread, not a process); the task worker runs separately
 # (`.venv/bin/python manage.py db_worker`).
 WORKERS ?= 3
 serve-production: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn aqb_site.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-	  --timeout 120 --graceful-timeout 30 --access-logfile - --error-logfile -
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py aqb_site.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 # The site in production mode, checked from outside (gunicorn, DEBUG off, headers, error page,
 # private uploads); SQLite in a temporary folder unless DATABASE_URL names another database.
