@@ -209,6 +209,13 @@ def test_filters_on_the_page_reach_the_numbers(client, rp_editor, seeded):
     assert "Teilnehmende in dieser Auswahl: 120" in response.content.decode()
 
 
+def test_an_unknown_filter_value_is_named_and_left_out_not_taken_for_everything(client, rp_editor, seeded):
+    client.force_login(rp_editor)
+    response = client.get(reverse(PAGE), {"grant_recipient": 999999, "budget_year": 2025})
+    assert response.context["stats"].participants == 25  # the valid filter still applies
+    assert "Bitte eine gültige Auswahl treffen" in response.content.decode()
+
+
 # --- small cells ---------------------------------------------------------------
 
 

@@ -47,14 +47,16 @@ class StatisticsFilterForm(forms.Form):
         self.fields["budget_year"].choices = [("", _("alle"))] + [(year, str(year)) for year in years]
 
     def filters(self):
-        """The chosen filters as keyword arguments of `statistics.compute` (none for an invalid form)."""
-        if not self.is_valid():
+        """The valid filters as keyword arguments of `statistics.compute`; an invalid one (shown with
+        its error) is left out, and the description says "alle" for it."""
+        if not self.is_bound:
             return {}
+        self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value}
 
     def description(self):
         """The filters in words, for the Excel file: "Budgetjahr: 2026; Maßnahmeart: alle; …"."""
-        values = self.cleaned_data if self.is_valid() else {}
+        values = self.filters()
         return "; ".join(f"{field.label}: {values.get(name) or _('alle')}" for name, field in self.fields.items())
 
 
