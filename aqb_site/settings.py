@@ -326,7 +326,16 @@ AQB_MAX_REQUEST_BYTES = int(os.environ.get("AQB_MAX_REQUEST_BYTES", str(101 * 10
 # Visitors not signed in upload no files: a multipart body of theirs above this is refused unread,
 # file parts of a smaller one are dropped (the log-in and reset forms need a few hundred bytes).
 AQB_ANONYMOUS_MULTIPART_MAX_BYTES = int(os.environ.get("AQB_ANONYMOUS_MULTIPART_MAX_BYTES", str(64 * 1024)))
-FILE_UPLOAD_TEMP_DIR = None
+# Larger uploads stream to a private folder (never the system /tmp, which other users and
+# services share); files left there by a crash are deleted by `purge_import_files` after an hour.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR", str(AQB_PRIVATE_ROOT / "tmp" / "uploads"))
+try:
+    os.makedirs(FILE_UPLOAD_TEMP_DIR, mode=0o700, exist_ok=True)
+except OSError:  # a read-only build step (collectstatic in an image): the upload fails with a message instead
+    pass
+# Below this many free bytes where uploads are written, the Excel upload page refuses new files
+# (a full disk would otherwise leave half-written files of personal data).
+AQB_MIN_FREE_UPLOAD_SPACE = int(os.environ.get("AQB_MIN_FREE_UPLOAD_SPACE", str(500 * 1024 * 1024)))
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -5,13 +5,15 @@ work is done by export.py, importer.py/jobs.py and services.py.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified, UnreadablePostError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +26,7 @@ from .housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED, fail_stale_jo
 from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
 from .jobs import ImportJobRefused, correct_row, discard, restart, start_preview, take
 from .layout import KIND_BOOL, KIND_CHOICE, MEASURE_NUMBER, Layout, catalogue_version
+from .storing import UploadNotStored, discard_partial_upload, space_problem, store_upload
 from .template import XLSX_CONTENT_TYPE, build_template
 
 TEMPLATE_FILENAME = "teilnehmende-vorlage.xlsx"
@@ -145,18 +148,26 @@ class UploadForm(forms.Form):
 
 
 def measure_import(request, measure_pk):
+    """Upload form; a POST stores the file (storing.py: a failed write leaves nothing) and reads it."""
     measure, editable = _editable_measure(request, measure_pk)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and editable and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = ImportJob(measure=measure, user=request.user, original_name=upload.name[:255])
-        job.file.save(upload.name, upload, save=False)
-        job.save()
-        start_preview(job)
-        return redirect("aqb_excel:job", job.pk)
+    try:
+        form = UploadForm(request.POST or None, request.FILES or None)
+    except UnreadablePostError:  # the browser went away during the upload
+        discard_partial_upload(request)
+        return HttpResponseBadRequest(_("Die Übertragung der Datei wurde abgebrochen. Bitte laden Sie sie erneut hoch."))
+    # Below AQB_MIN_FREE_UPLOAD_SPACE the page says so instead of accepting a file it may not be able to keep.
+    full = space_problem() if editable else None
+    if request.method == "POST" and editable and not full and form.is_valid():
+        try:
+            job = store_upload(measure, request.user, form.cleaned_data["file"])
+        except UploadNotStored as error:
+            form.add_error("file", error.message)
+        else:
+            start_preview(job)
+            return redirect("aqb_excel:job", job.pk)
     return TemplateResponse(request, "aqb_monitoring/excel/upload.html", {
         "page_title": _("Excel-Datei hochladen"), "header_title": _("Excel-Datei hochladen"),
-        "measure": measure, "form": form, "editable": editable,
+        "measure": measure, "form": form, "editable": editable, "space_problem": full,
         "template_url": reverse("participant_template"),
         "retention": retention_text(),
     })
@@ -209,6 +220,9 @@ def job_detail(request, job_pk):
         return TemplateResponse(request, "aqb_monitoring/excel/result.html", context)
     if job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING, ImportJobStatus.TAKING):
         context["percent"] = int(100 * job.progress / job.total) if job.total else 0
+        # The page says when a stalled job gets its buttons (fail_stale_jobs above, and the worker every minute).
+        minutes = round(settings.AQB_IMPORT_STALE_AFTER.total_seconds() / 60, 1)
+        context["stale_minutes"] = int(minutes) if minutes.is_integer() else formats.number_format(minutes)
         return TemplateResponse(request, "aqb_monitoring/excel/progress.html", context)
     if job.status == ImportJobStatus.FAILED:
         # Starting again helps a read or take that was cut off, not a file the reader refused.
