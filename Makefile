@@ -66,7 +66,7 @@ worker: install
 # SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL; behind a TLS proxy also SECURE_PROXY_SSL_HEADER.
 # Migrates, collects the static files and starts gunicorn with gthread workers (gunicorn.conf.py:
 # slow clients hold a thread, not a process); the task worker runs separately
-# (`.venv/bin/python manage.py db_worker`).
+# (`.venv/bin/python manage.py run_worker`, deploy/aqb-worker.service).
 WORKERS ?= 3
 serve-production: install
 	$(PY) manage.py migrate --noinput
