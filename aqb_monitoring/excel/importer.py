@@ -118,7 +118,8 @@ def read_rows(source, layout=None, *, inline_max_rows=None, progress=None):
                     "sheet": SHEET_PARTICIPANTS, "id": id_header})
     except reader.ReadError as error:
         raise ImportFileError(error.message) from error
-    return _rows_of_table(table, layout)
+    with reader.collection_paused():
+        return _rows_of_table(table, layout)
 
 
 def _rows_of_table(table, layout):
