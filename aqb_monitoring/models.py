@@ -1001,7 +1001,7 @@ class ReminderKind(models.TextChoices):
     ANNUAL = "annual", _("Jahresmeldung")
     INTERIM = "interim", _("Zwischenmeldung")
     CLOSING = "closing", _("Maßnahmenabschluss")
-    RECORDS = "records", _("Unvollständige Datensätze vor Maßnahmenende")
+    RECORDS = "records", _("Unvollständige Datensätze")
 
 
 class ReminderStep(models.TextChoices):

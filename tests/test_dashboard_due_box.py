@@ -32,7 +32,8 @@ def box_of(client, user):
     client.logout()
     if 'id="due-box"' not in page:
         return None
-    return page.split('id="due-box"', 1)[1].split("</section>", 1)[0]
+    start = page.rindex("<section", 0, page.index('id="due-box"'))
+    return page[start:page.index("</section>", start)]
 
 
 def test_grant_recipient_sees_its_reports_due_within_30_days(client, ze_kassel, kassel, provider_org_a):
@@ -45,6 +46,7 @@ def test_grant_recipient_sees_its_reports_due_within_30_days(client, ze_kassel, 
     assert "Maßnahmenabschluss (in 10 Tagen)" in box and soon.number in box
     assert "Maßnahmenabschluss (überfällig seit 3 Tagen)" in box and late.number in box
     assert 'class="aqb-overdue"' in box
+    assert "aqb-summary--red" in box.split(">", 1)[0]  # the box itself is red while something is overdue
     assert "Zwischenmeldung (in 30 Tagen)" in box  # the 30th day is still in the box
     assert "Maßnahmenabschluss (in 45 Tagen)" not in box
     assert box.index(late.number) < box.index(soon.number) < box.index("Zwischenmeldung")  # most urgent first

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name='SentReminder',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('annual', 'Jahresmeldung'), ('interim', 'Zwischenmeldung'), ('closing', 'Maßnahmenabschluss'), ('records', 'Unvollständige Datensätze vor Maßnahmenende')], max_length=10, verbose_name='Art')),
+                ('kind', models.CharField(choices=[('annual', 'Jahresmeldung'), ('interim', 'Zwischenmeldung'), ('closing', 'Maßnahmenabschluss'), ('records', 'Unvollständige Datensätze')], max_length=10, verbose_name='Art')),
                 ('due_date', models.DateField(verbose_name='Fällig am')),
                 ('step', models.CharField(choices=[('14', '14 Tage vorher'), ('3', '3 Tage vorher'), ('overdue', 'überfällig (ab dem ersten Tag)')], max_length=10, verbose_name='Stufe')),
                 ('recipient', models.EmailField(max_length=254, verbose_name='Empfänger')),
