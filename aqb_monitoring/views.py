@@ -36,7 +36,6 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 from wagtail import hooks
 
 from . import permissions
@@ -443,24 +442,6 @@ def participant_edit(request, measure_pk, pk):
     measure = get_measure(request, measure_pk)
     participant = get_participant(request, measure, pk)
     return participant_form_view(request, measure, participant)
-
-
-@require_POST
-def participant_summary(request, measure_pk, pk=None):
-    """The status box for the values typed so far (participant_form.js, while the clerk types): nothing is saved.
-
-    The same rules as saving (validation.py through the form); 404 outside the user's measures, 403 where the
-    user may not record participants."""
-    from .forms import ParticipantForm
-
-    measure = get_measure(request, measure_pk)
-    participant = get_participant(request, measure, pk) if pk is not None else None
-    if not permissions.can_edit(request.user, measure):
-        raise PermissionDenied(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
-    form = ParticipantForm(data=request.POST, instance=participant, measure=measure, for_user=request.user)
-    form.is_valid()
-    return TemplateResponse(request, "aqb_monitoring/includes/participant_summary.html",
-                            {"summary": form.live_summary()})
 
 
 def participant_delete(request, measure_pk, pk):
