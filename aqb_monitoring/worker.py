@@ -50,8 +50,15 @@ def backoff_delays(first=FIRST_DELAY, most=MAX_DELAY):
         delay = min(delay * 2, most)
 
 
+# A lost or refused connection; not a query the database rejects (IntegrityError, DataError …),
+# which would fail again however often it is repeated.
+CONNECTION_ERRORS = ("django.db.utils.OperationalError", "django.db.utils.InterfaceError")
+# How often one task (same path and arguments) is queued again after outages, per worker process.
+MAX_REQUEUES = 5
+
+
 def is_database_error(exception_class_path):
-    return exception_class_path.startswith("django.db.utils.") or exception_class_path.startswith("psycopg")
+    return exception_class_path in CONNECTION_ERRORS
 
 
 class ResilientWorker(Worker):
@@ -65,6 +72,7 @@ class ResilientWorker(Worker):
         self.outages = 0  # database errors in a row; 0 while the database answers
         self.delays = None
         self.interrupted = []  # task results an outage cut off, settled once the database is back
+        self.requeued = {}  # (task path, arguments) -> times queued again
         self._next_housekeeping = 0.0
 
     # -- the loop -----------------------------------------------------------------------------
@@ -101,7 +109,7 @@ class ResilientWorker(Worker):
             if task_result.status == TaskResultStatus.FAILED and is_database_error(task_result.exception_class_path):
                 # The task's own queries failed (a dropped connection): wait for the database, then settle it.
                 self.interrupted.append(task_result)
-                raise OperationalError(task_result.exception_class_path)
+                raise OperationalError(f"{task_result.task_path}: Verbindung im Auftrag verloren / connection lost in task")
 
         if self.batch and retrieved and task_result is None:
             log.info("Keine Aufträge mehr / no more tasks (worker_id=%s).", self.worker_id)
@@ -179,7 +187,9 @@ class ResilientWorker(Worker):
             DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
                 status=TaskResultStatus.FAILED, finished_at=timezone.now(),
                 exception_class_path="django.db.utils.OperationalError")
-            if result.task_path in RETRY_AFTER_DATABASE_ERROR:
+            key = (result.task_path, repr(result.args_kwargs))
+            self.requeued[key] = self.requeued.get(key, 0) + 1
+            if result.task_path in RETRY_AFTER_DATABASE_ERROR and self.requeued[key] <= MAX_REQUEUES:
                 again = result.task.enqueue(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
                 log.warning("Auftrag %s (%s) nach Datenbankfehler neu eingereiht als %s. / Task requeued after a "
                             "database error.", result.pk, result.task_path, again.id)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from aqb_monitoring.models import ImportJob, Participant
-from aqb_monitoring.worker import backoff_delays
+from aqb_monitoring.worker import MAX_REQUEUES, backoff_delays
 
 from ..excel_files import workbook_bytes, yellow_row
 from .conftest import BreakConnection, TestWorker
@@ -89,6 +89,35 @@ def test_an_import_cut_off_by_the_outage_is_read_again_and_nothing_is_half_writt
     participants = Participant.objects.filter(measure=measure_a)
     assert sorted(participants.values_list("pseudonym", flat=True)) == ["TN-1", "TN-2", "TN-3"]
     assert all(participant.entry_date and participant.gender_id for participant in participants)
+
+
+def test_an_import_that_fails_at_every_attempt_is_queued_again_only_a_few_times(background_upload):
+    """A connection that breaks at every attempt: the read is queued again MAX_REQUEUES times, then left
+    failed; its job then has no sign of life and is offered for "Erneut starten" (test_worker_killed_mid_job)."""
+    breaker = BreakConnection('UPDATE "aqb_monitoring_importjob"', at=2, times=1000)
+    worker = TestWorker()
+    with connection.execute_wrapper(breaker):
+        worker.run()
+    assert reading_tasks() == ["FAILED"] * (MAX_REQUEUES + 1)
+    assert worker.backoff == [1] * (MAX_REQUEUES + 1)  # the database answers in between: no growing outage
+    assert not Participant.objects.exists()
+
+
+def test_a_query_the_database_refuses_is_a_task_failure_not_an_outage(database_tasks, monkeypatch, measure_a):
+    """A DataError (or IntegrityError) would fail again however often it is repeated: no waiting, no new attempt."""
+    from django.db.utils import DataError
+
+    from aqb_monitoring import tasks
+
+    def refused(measure):
+        raise DataError("invalid byte sequence (simulated)")
+
+    monkeypatch.setattr(tasks, "recompute_for_measure", refused)
+    tasks.recompute_statuses.enqueue()
+    worker = TestWorker()
+    worker.run()
+    assert worker.backoff == []
+    assert reading_tasks("aqb_monitoring.tasks.recompute_statuses") == ["FAILED"]
 
 
 def test_a_task_that_may_not_run_twice_is_failed_visibly_not_repeated(database_tasks, break_kind):
