@@ -177,6 +177,22 @@ def test_the_page_is_german_only(client, rp_editor, programme):
     assert "Vollständigkeit" in text and "Überfällig seit (Tagen)" in text
 
 
+def test_ten_grant_recipients_per_page_the_most_urgent_first_and_the_programme_totals_on_every_page(
+        client, rp_editor, programme):
+    for number in range(10):
+        recipient = GrantRecipient.objects.create(name=f"Stadt {number:02d}", abbreviation=f"S{number:02d}")
+        make_measure(f"AQB27-S{number:02d}-M1-01", recipient, budget_year=2027)
+    client.force_login(rp_editor)
+    first = client.get(reverse(BOARD)).content.decode()
+    second = client.get(reverse(BOARD), {"p": 2}).content.decode()
+    first_ids = re.findall(r'<details class="aqb-board-recipient[^"]*" id="ze-(\d+)">', first)
+    second_ids = re.findall(r'<details class="aqb-board-recipient[^"]*" id="ze-(\d+)">', second)
+    assert len(first_ids) == 10 and len(second_ids) == 3 and not set(first_ids) & set(second_ids)
+    assert first_ids[0] == str(programme["kassel"].pk)
+    for page in (first, second):
+        assert "Programm gesamt" in page and "35 / 12" in page[page.index("aqb-board-total"):]
+
+
 # --- filters -----------------------------------------------------------------------------------------
 
 
@@ -195,8 +211,9 @@ def test_filters_by_budget_year_measure_type_programme_line_and_grant_recipient(
     assert numbers_on(client, {"programme_line": line}) == {"AQB26-KS-M3-01"}
     assert numbers_on(client, {"grant_recipient": programme["fulda"].pk}) == {"AQB26-FD-M1-01", "AQB27-FD-M2-01"}
     assert numbers_on(client, {"grant_recipient": programme["fulda"].pk, "budget_year": 2026}) == {"AQB26-FD-M1-01"}
-    # A filter value that is not offered filters nothing rather than failing.
+    # A filter value that is not offered is left out rather than failing; the valid ones still apply.
     assert numbers_on(client, {"budget_year": "abc"}) == everything
+    assert numbers_on(client, {"budget_year": 2027, "grant_recipient": 999999}) == {"AQB27-FD-M2-01"}
 
 
 def test_the_totals_follow_the_filters(client, rp_editor, programme):
@@ -285,6 +302,7 @@ def test_the_page_and_the_excel_file_need_as_many_queries_for_1000_measures_as_f
     board = client.get(reverse(BOARD)).context["board"]
     assert board.totals.measures == 10 and board.totals.recorded == 30 and board.totals.returned == 2
 
+    assert small_page > 5 and small_export > 5  # the counting works (a count of 0 would prove nothing)
     bulk_measures(kassel, 990, 10)
     assert queries_of(client, reverse(BOARD)) == small_page
     assert queries_of(client, reverse(EXPORT)) == small_export

@@ -141,13 +141,13 @@ def build_board(measures, today=None):
             planned=planned or 0, measures=1,
         )
         by_recipient[grant_recipient_id].append(MeasureRow(pk, number, figures, summary.next_due, summary.due))
-        totals.add(figures)
     organisations = Organisation.objects.in_bulk(list(by_recipient))
     recipients = []
     for grant_recipient_id, rows in by_recipient.items():
         recipient = RecipientRow(organisations[grant_recipient_id], sorted(rows, key=MeasureRow.urgency))
         for row in rows:
             recipient.figures.add(row.figures)
+        totals.add(recipient.figures)
         recipients.append(recipient)
     return Board(sorted(recipients, key=RecipientRow.urgency), totals, today)
 

@@ -24,7 +24,7 @@ from ..menu import AuthorityMenuItem
 from ..models import Measure, MeasureType, Organisation, OrganisationKind, ProgrammeLine
 from .board import attach_measures, board_measures, build_board
 
-RECIPIENTS_PER_PAGE = 30
+RECIPIENTS_PER_PAGE = 10  # the most urgent ten with their measures; a page stays the same size however large the programme
 
 
 def _require_authority(request):
@@ -57,7 +57,8 @@ class BoardFilterForm(forms.Form):
 def filtered_board(request):
     """The filter form, the measures it selects (invalid filters: no filter) and the board over them."""
     form = BoardFilterForm(request.GET or None)
-    values = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    values = getattr(form, "cleaned_data", {})  # the valid filters apply, an invalid one is left out
     measures = board_measures(
         budget_year=values.get("budget_year"), measure_type=values.get("measure_type"),
         programme_line=values.get("programme_line"), grant_recipient=values.get("grant_recipient"),
