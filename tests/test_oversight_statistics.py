@@ -279,7 +279,8 @@ def test_small_cells_show_as_below_five_in_table_chart_and_excel(client, rp_edit
     workbook = load_workbook(BytesIO(client.get(reverse(EXCEL), {"tabelle": "geschlecht"}).content))
     values = sheet_rows(workbook.worksheets[0])
     assert ["männlich", SMALL, "–"] in values and ["weiblich", HIDDEN, "–"] in values
-    assert ["Insgesamt", "12", "100,0 %"] in values
+    assert ["Insgesamt", 12, 1.0] in values
+    assert 3 not in [value for row in values for value in row] and 8 not in [value for row in values for value in row]
 
 
 def test_a_selection_of_fewer_than_five_shows_no_number_at_all(client, rp_editor, measure_a):
@@ -321,12 +322,27 @@ def test_excel_has_one_sheet_per_table_with_the_page_numbers(client, rp_editor, 
     assert 'filename="statistik.xlsx"' in response["Content-Disposition"]
     workbook = load_workbook(BytesIO(response.content))
     assert len(workbook.worksheets) == len(stats.tables)
+    numbers = []
     for sheet, table in zip(workbook.worksheets, stats.tables, strict=True):
         rows = sheet_rows(sheet)
         assert rows[0] == [table.title]
         assert "Budgetjahr: 2026" in rows[1][0]
         start = rows.index(table.headers)
-        assert rows[start + 1:start + 1 + len(table.display_rows)] == table.display_rows
+        body = rows[start + 1:start + 1 + len(table.rows)]
+        assert body == table.excel_rows
+        # The same as the page: each number is the page's text, each mark the page's mark.
+        for excel_row, page_row in zip(body, table.display_rows, strict=True):
+            for value, text, number_format in zip(excel_row, page_row, table.excel_formats, strict=True):
+                if isinstance(value, str):  # a label or a suppression mark
+                    assert value == text
+                elif number_format == "0.0%":  # a share (1.0 comes back as 1)
+                    assert statistics.format_share(value) == text
+                elif number_format.startswith("+"):  # change in percentage points
+                    assert text.endswith(f"{abs(value):.1f}".replace(".", ","))
+                else:
+                    assert f"{value:,}".replace(",", ".") == text
+        numbers += [value for row in body for value in row[1:] if isinstance(value, int) and value >= 5]
+    assert numbers, "shown counts are numbers in Excel, not texts"
 
 
 def test_excel_of_one_table_and_an_unknown_table(client, rp_editor, seeded):

@@ -94,6 +94,11 @@ def share(part, base):
     return part / base
 
 
+def _or_mark(fraction):
+    """A share for Excel: the fraction to 0.01 % (shown as 0.0 %), or the mark for "not shown"."""
+    return NO_SHARE if fraction is None else round(fraction, 4)
+
+
 def format_share(fraction):
     if fraction is None:
         return NO_SHARE
@@ -156,6 +161,20 @@ class CountTable:
     @property
     def total_row(self):
         return [_("Insgesamt"), self.total_display, format_share(1.0 if self.total >= THRESHOLD else None)]
+
+    # For Excel: shown numbers as numbers (a share as a fraction), suppressed ones as the same marks.
+    excel_formats = [None, "#,##0", "0.0%"]
+
+    @property
+    def excel_rows(self):
+        return [[row.label, row.count if row.is_shown else row.display, _or_mark(self.share_of(row))]
+                for row in self.rows]
+
+    @property
+    def excel_total_row(self):
+        if self.total < THRESHOLD:
+            return [_("Insgesamt"), SMALL, NO_SHARE]
+        return [_("Insgesamt"), self.total, 1.0]
 
     @property
     def bars(self):
@@ -221,6 +240,17 @@ class ProgressTable:
     @property
     def total_row(self):
         return None
+
+    excel_formats = [None, None, "#,##0", "0.0%", "0.0%", "+0.0;-0.0;0.0"]
+    excel_total_row = None
+
+    @property
+    def excel_rows(self):
+        return [
+            [row.block, row.question, row.pairs if row.pairs >= THRESHOLD else SMALL, _or_mark(row.entry_share),
+             _or_mark(row.exit_share), NO_SHARE if row.change is None else round(row.change * 100, 1)]
+            for row in self.rows
+        ]
 
     @property
     def bars(self):

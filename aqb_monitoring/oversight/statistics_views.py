@@ -111,8 +111,19 @@ def legend_lines():
     ]
 
 
+def _excel_cells(ws, values, formats, **style):
+    """A row of cells: numbers with their format ("0.0%" for shares), texts never as formulas."""
+    cells = []
+    for value, number_format in zip(values, formats, strict=True):
+        cell_style = dict(style)
+        if number_format and isinstance(value, int | float):
+            cell_style["number_format"] = number_format
+        cells.append(safe_cell(ws, value, **cell_style))
+    return cells
+
+
 def write_workbook(tables, filter_description):
-    """One sheet per table, with the page's texts: suppressed cells stay "< 5" or "•", never the number."""
+    """One sheet per table: shown numbers as numbers, suppressed cells as "< 5", "•" or "–", never the number."""
     workbook = Workbook(write_only=True)
     used = set()
     bold = Font(bold=True)
@@ -126,10 +137,10 @@ def write_workbook(tables, filter_description):
             ws.append(safe_row(ws, [line]))
         ws.append([])
         ws.append([safe_cell(ws, header, font=bold) for header in table.headers])
-        for row in table.display_rows:
-            ws.append(safe_row(ws, row))
-        if table.total_row:
-            ws.append([safe_cell(ws, value, font=bold) for value in table.total_row])
+        for row in table.excel_rows:
+            ws.append(_excel_cells(ws, row, table.excel_formats))
+        if table.excel_total_row:
+            ws.append(_excel_cells(ws, table.excel_total_row, table.excel_formats, font=bold))
     if not tables:
         ws = workbook.create_sheet(_("Statistik"))
         ws.append([_("Keine Daten für diese Auswahl.")])
