@@ -7,6 +7,7 @@ before "Übernehmen".
 """
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -146,6 +147,8 @@ def test_the_worker_process_outlives_a_missing_database_and_stops_on_sigterm(tmp
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and sum("Datenbank nicht erreichbar" in line for line in output) < 2:
+            if not select.select([worker.stdout], [], [], 1)[0]:
+                continue  # nothing written yet: look at the clock again
             line = worker.stdout.readline()
             if not line:
                 break
