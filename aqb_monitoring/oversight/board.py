@@ -43,9 +43,16 @@ class Figures:
         return self.red + self.yellow + self.green
 
     def add(self, other):
-        for name in ("due", "overdue", "submitted", "returned", "red", "yellow", "green", "planned", "measures"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.due += other.due
+        self.overdue += other.overdue
         self.overdue_days = max(self.overdue_days, other.overdue_days)
+        self.submitted += other.submitted
+        self.returned += other.returned
+        self.red += other.red
+        self.yellow += other.yellow
+        self.green += other.green
+        self.planned += other.planned
+        self.measures += other.measures
 
 
 @dataclass
