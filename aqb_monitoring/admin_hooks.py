@@ -24,6 +24,10 @@ urlpatterns = [
     path("massnahmen/<int:measure_pk>/verlauf/", views.measure_history, name="measure_history"),
     path("massnahmen/<int:measure_pk>/teilnehmende/neu/", views.participant_add, name="participant_add"),
     path("massnahmen/<int:measure_pk>/teilnehmende/<int:pk>/", views.participant_edit, name="participant_edit"),
+    path("massnahmen/<int:measure_pk>/teilnehmende/neu/status/", views.participant_summary,
+         name="participant_summary_new"),
+    path("massnahmen/<int:measure_pk>/teilnehmende/<int:pk>/status/", views.participant_summary,
+         name="participant_summary"),
     path(
         "massnahmen/<int:measure_pk>/teilnehmende/<int:pk>/loeschen/",
         views.participant_delete,

@@ -36,7 +36,6 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.widgets import AdminDateInput
 
 from . import services
 from .models import Answer, Participant
@@ -55,6 +54,7 @@ from .validation import (
 )
 
 EMPTY_LABEL = _("Auswählen")
+DATE_INPUT = forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off", "inputmode": "numeric"})
 YES_NO_CHOICES = [("", EMPTY_LABEL), ("True", _("ja")), ("False", _("nein"))]
 
 # Hinweise zu den Erfassungsfeldern (docs/domain-rules.md §3). The participant ID and the other exit reason
@@ -107,6 +107,13 @@ GROUPS = [
     ("exit_answers", _("Detailangaben bei Austritt")),
 ]
 
+# The form's three pages "auf Reitern hintereinander" (2025 slides): tabs with JavaScript, sections without.
+STEPS = [
+    ("eintritt", _("Eintritt"), ("entry",)),
+    ("fragen-eintritt", _("Fragen bei Eintritt"), ("entry_answers",)),
+    ("austritt", _("Austritt"), ("exit", "exit_answers")),
+]
+
 
 def yes_no_field(label, help_text="", attrs=None):
     """ja/nein as a select with "Auswählen", so an answer can be withdrawn (docs/domain-rules.md §3.3)."""
@@ -152,7 +159,8 @@ class ParticipantForm(WagtailAdminModelForm):
     class Meta:
         model = Participant
         fields = list(ENTRY_FIELDS + EXIT_FIELDS)
-        widgets = {"entry_date": AdminDateInput, "exit_date": AdminDateInput}
+        # A plain text field: the admin's date picker covered "Speichern" while the clerk typed TT.MM.JJJJ.
+        widgets = {"entry_date": DATE_INPUT, "exit_date": DATE_INPUT}
 
     class Media:
         js = ["aqb_monitoring/js/participant_form.js"]
@@ -196,8 +204,8 @@ class ParticipantForm(WagtailAdminModelForm):
             self.fields.pop("exam_passed", None)
 
     def _set_up_fields(self):
-        marked = set(entry_fields_for(self.context)) | {"completed_measure", "main_goal_reached", "exam_passed",
-                                                         "exit_date", "destination"}
+        # The * marks what its step needs; Austrittsgrund and its free text are shown only when needed.
+        marked = set(entry_fields_for(self.context)) | set(EXIT_FIELDS)
         for name, field in list(self.fields.items()):
             model_field = Participant._meta.get_field(name)
             help_text = HELP_TEXTS.get(name, model_field.help_text)
@@ -339,6 +347,26 @@ class ParticipantForm(WagtailAdminModelForm):
         else:
             values = {}
         return missing_summary(values, self.context)
+
+    def steps(self):
+        """STEPS with their groups; `has_errors` marks the tab that holds a refused entry."""
+        groups = self.panel_groups()
+        steps = []
+        for key, label, group_keys in STEPS:
+            step_groups = [group for group in groups if group["key"] in group_keys]
+            if not step_groups:
+                continue
+            fields = [field for group in step_groups for field in group["fields"]]
+            fields += [field for group in step_groups for block in group["blocks"] for field in block["fields"]]
+            steps.append({"key": key, "label": label, "groups": step_groups,
+                          "has_errors": any(field.errors for field in fields)})
+        return steps
+
+    def live_summary(self):
+        """The status box for what has been typed (after is_valid()), refused entries counted as missing."""
+        if self.result is not None:
+            return missing_summary(self.result.values, self.context)
+        return self.status_summary()
 
     def panel_groups(self):
         """The four groups (docs/domain-rules.md §3.1, §3.2, §5); answer groups hold one fieldset per block."""

@@ -40,11 +40,14 @@ def missing_summary(values, context):
     `exit_requests` says per field what it needs, as (label, message) pairs."""
     missing_entry = missing_entry_fields(values, context)
     missing_exit = missing_exit_fields(values, context)
-    exit_incomplete = exit_incomplete_message(missing_exit, values.get("exit_date"))
+    exit_date = values.get("exit_date")
+    exit_incomplete = exit_incomplete_message(missing_exit, exit_date)
     return {
-        "status": status_from_missing(missing_entry, missing_exit, values.get("exit_date")),
+        "status": status_from_missing(missing_entry, missing_exit, exit_date),
         "missing_entry": list(missing_entry.values()),
-        "missing_exit": list(missing_exit.values()),
+        # What the current step needs (issue 10 item 12): the exit data only once an exit date is
+        # recorded; before that the status text says that they follow with the exit.
+        "missing_exit": list(missing_exit.values()) if exit_date else [],
         "exit_incomplete": exit_incomplete,
         "exit_requests": [(label, missing_message(name)) for name, label in missing_exit.items()] if exit_incomplete else [],
     }

@@ -420,13 +420,17 @@ def exit_fields_for(context, values):
     return tuple(names)
 
 
+# The same questions are asked at entry and at exit: a missing answer says which one it is.
+PHASE_SUFFIX = {"entry": gettext_lazy("(bei Eintritt)"), "exit": gettext_lazy("(bei Austritt)")}
+
+
 def missing_answers(phase, values, context):
     answers = values.get(ANSWER_KEYS[phase]) or {}
     missing = {}
     for block in context.applicable_blocks(values.get("goal")):
         for question in block.active_questions:
             if question.code not in answers:
-                missing[answer_field_name(phase, question.code)] = f"{block.label}: {question.label}"
+                missing[answer_field_name(phase, question.code)] = f"{block.label}: {question.label} {PHASE_SUFFIX[phase]}"
     return missing
 
 

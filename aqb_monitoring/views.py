@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -442,6 +442,25 @@ def participant_edit(request, measure_pk, pk):
     measure = get_measure(request, measure_pk)
     participant = get_participant(request, measure, pk)
     return participant_form_view(request, measure, participant)
+
+
+def participant_summary(request, measure_pk, pk=None):
+    """The status box for the values typed so far (participant_form.js, while the clerk types): nothing is saved.
+
+    The same rules as saving (validation.py through the form); 404 outside the user's measures, 403 where the
+    user may not record participants."""
+    from .forms import ParticipantForm
+
+    measure = get_measure(request, measure_pk)
+    participant = get_participant(request, measure, pk) if pk is not None else None
+    if not permissions.can_edit(request.user, measure):
+        return HttpResponseForbidden(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ParticipantForm(data=request.POST, instance=participant, measure=measure, for_user=request.user)
+    form.is_valid()
+    return TemplateResponse(request, "aqb_monitoring/includes/participant_summary.html",
+                            {"summary": form.live_summary()})
 
 
 def participant_delete(request, measure_pk, pk):

@@ -115,6 +115,20 @@ def page(browser, request):
     context.close()
 
 
+def open_step_of(page, name):
+    """Open the participant form's step (tab) that holds the field `name`; False when that step has no tab
+    (no question block applies), so the field cannot be shown."""
+    key = page.eval_on_selector(
+        f"[name='{name}']", "e => { const s = e.closest('[data-aqb-step]'); return s ? s.dataset.aqbStep : null; }")
+    if key is None:
+        return True
+    tab = page.locator(f"[data-aqb-step-link='{key}']")
+    if not tab.is_visible():
+        return False
+    tab.click()
+    return True
+
+
 def login_in_browser(page, live_server, user):
     """Log in through the real Wagtail log-in form (django-axes refuses force_login's shortcut in a browser)."""
     page.goto(f"{live_server.url}/admin/login/")

@@ -127,6 +127,27 @@ def case_participant_edit(client, w):
     assert w.participant_a.pseudonym == "BWN-0001"
 
 
+def case_participant_summary_new(client, w):
+    url = reverse("aqb_monitoring:participant_summary_new", args=[w.measure_a.pk])
+    for stranger in (w.provider_b, w.ze_fulda, w.provider_a2):
+        assert get_as(client, stranger, url).status_code == 404
+        assert get_as(client, stranger, url, "post", {"pseudonym": "EVIL-3"}).status_code == 404
+    assert get_as(client, w.provider_a, url, "post", {"pseudonym": "EVIL-3"}).status_code == 200
+    assert not Participant.objects.filter(pseudonym="EVIL-3").exists()
+
+
+def case_participant_summary(client, w):
+    url = reverse("aqb_monitoring:participant_summary", args=[w.measure_a.pk, w.participant_a.pk])
+    for stranger in (w.provider_b, w.ze_fulda, w.provider_a2):
+        assert get_as(client, stranger, url).status_code == 404
+        assert get_as(client, stranger, url, "post", {"pseudonym": "EVIL-4"}).status_code == 404
+    crossed = reverse("aqb_monitoring:participant_summary", args=[w.measure_b.pk, w.participant_a.pk])
+    assert get_as(client, w.provider_b, crossed, "post", {"pseudonym": "EVIL-4"}).status_code == 404
+    assert get_as(client, w.provider_a, url, "post", {"pseudonym": "EVIL-4"}).status_code == 200
+    w.participant_a.refresh_from_db()
+    assert w.participant_a.pseudonym == "BWN-0001"
+
+
 def case_participant_delete(client, w):
     url = reverse("aqb_monitoring:participant_delete", args=[w.measure_a.pk, w.participant_a.pk])
     for stranger in (w.provider_b, w.ze_fulda, w.provider_a2):
@@ -397,6 +418,8 @@ SCOPE_CASES = {
     "aqb_monitoring:measure_history": case_measure_history,
     "aqb_monitoring:participant_add": case_participant_add,
     "aqb_monitoring:participant_edit": case_participant_edit,
+    "aqb_monitoring:participant_summary": case_participant_summary,
+    "aqb_monitoring:participant_summary_new": case_participant_summary_new,
     "aqb_monitoring:participant_delete": case_participant_delete,
     "aqb_monitoring:participant_history": case_participant_history,
     "aqb_monitoring:provider_list": case_provider_list,

@@ -283,3 +283,96 @@ def test_building_the_form_takes_constant_queries(ze_kassel, m3, django_assert_m
         form = ParticipantForm(instance=participant, measure=participant.measure, for_user=ze_kassel)
         render_to_string("aqb_monitoring/widgets/participant_fields.html", {"form": form})
         form.status_summary()
+
+
+# --- the form in steps, the live status box, the marks (issue 10 items 11–15) ---------------------------
+
+
+def page_of(client, user, url, data=None):
+    client.force_login(user)
+    return (client.post(url, data) if data is not None else client.get(url)).content.decode()
+
+
+def test_the_form_comes_in_three_steps_that_link_to_their_sections(client, ze_kassel, m1):
+    html = page_of(client, ze_kassel, reverse("aqb_monitoring:participant_add", args=[m1.pk]))
+    links = [f'href="#schritt-{key}"' for key in ("eintritt", "fragen-eintritt", "austritt")]
+    positions = [html.index(link) for link in links]
+    assert positions == sorted(positions)
+    assert "1. Eintritt" in html and "2. Fragen bei Eintritt" in html and "3. Austritt" in html
+    for key in ("eintritt", "fragen-eintritt", "austritt"):
+        assert f'<section class="aqb-step" id="schritt-{key}"' in html
+    # The exit questions belong to the exit step.
+    exit_step = html[html.index('id="schritt-austritt"'):]
+    assert "Detailangaben bei Austritt" in exit_step and "Detailangaben bei Eintritt" not in exit_step
+
+
+def test_the_step_holding_a_refused_entry_is_marked(client, ze_kassel, m1):
+    values = {**entry_values(m1), "exit_date": m1.start_date - datetime.timedelta(days=1)}
+    html = page_of(client, ze_kassel, reverse("aqb_monitoring:participant_add", args=[m1.pk]), post_data(values))
+    assert "Der Datensatz wurde nicht gespeichert" in html
+    assert 'data-aqb-step="austritt" data-aqb-step-errors="true"' in html
+    assert 'data-aqb-step="eintritt" data-aqb-step-errors' not in html
+    start = html.index('href="#schritt-austritt"')
+    exit_link = html[start - 120:html.index("</li>", start)]
+    assert "aqb-steps__link--error" in exit_link and "bitte prüfen" in exit_link
+
+
+def test_a_measure_type_without_question_blocks_has_no_question_step(ze_kassel, kassel, provider_org_a):
+    measure = make_measure("AQB26-KS-M3-09", kassel, provider_org_a, type_code="M3")
+    form = ParticipantForm(measure=measure, for_user=ze_kassel)
+    keys = [step["key"] for step in form.steps()]
+    blocks = [group for group in form.panel_groups() if group["key"] == "entry_answers"]
+    assert keys == (["eintritt", "fragen-eintritt", "austritt"] if blocks else ["eintritt", "austritt"])
+
+
+def test_the_status_box_follows_what_is_typed_without_saving(client, ze_kassel, m1):
+    url = reverse("aqb_monitoring:participant_summary_new", args=[m1.pk])
+    client.force_login(ze_kassel)
+    box = client.post(url, post_data({"pseudonym": "LIVE-1"})).content.decode()
+    assert 'data-status="red"' in box and "Geschlecht" in box and "Geburtsjahr" in box
+    assert "Verbleib" not in box  # the exit data only once there is an exit date
+    box = client.post(url, post_data(entry_values(m1, pseudonym="LIVE-1"))).content.decode()
+    assert 'data-status="yellow"' in box and "Es fehlt noch" not in box
+    values = {**entry_values(m1, pseudonym="LIVE-1")}
+    values["exit_date"] = values["entry_date"]
+    box = client.post(url, post_data(values)).content.decode()
+    assert "Verbleib nach Austritt: Bitte den Verbleib bis vier Wochen nach dem Austritt auswählen." in box
+    assert not Participant.objects.filter(pseudonym="LIVE-1").exists()
+    assert client.get(url).status_code == 405
+
+
+def test_the_status_box_of_a_stored_record_follows_the_typed_change(client, ze_kassel, m1):
+    participant, _ = save_participant(ze_kassel, m1, entry_values(m1))
+    url = reverse("aqb_monitoring:participant_summary", args=[m1.pk, participant.pk])
+    client.force_login(ze_kassel)
+    values = {**entry_values(m1), "gender": None, "version": ""}
+    box = client.post(url, post_data(values)).content.decode()
+    assert 'data-status="red"' in box and "Geschlecht" in box
+    participant.refresh_from_db()
+    assert participant.gender is not None and participant.status == ParticipantStatus.YELLOW
+
+
+def test_a_closed_measure_answers_no_status_box(client, ze_kassel, m1):
+    m1.closed_at = timezone.now()
+    m1.save()
+    url = reverse("aqb_monitoring:participant_summary_new", args=[m1.pk])
+    client.force_login(ze_kassel)
+    assert client.post(url, post_data({"pseudonym": "LIVE-2"})).status_code == 403
+
+
+def test_conditionally_required_exit_fields_carry_the_mark(ze_kassel, m1):
+    form = ParticipantForm(measure=m1, for_user=ze_kassel)
+    assert form.fields["exit_reason"].required and form.fields["exit_reason_other"].required
+    html = render_to_string("aqb_monitoring/widgets/participant_fields.html", {"form": form})
+    label = html[html.index('for="id_exit_reason"'):]
+    assert label.index('w-required-mark') < label.index("</label>")
+
+
+def test_dates_are_typed_without_a_picker_and_the_form_can_be_left(client, ze_kassel, m1):
+    html = page_of(client, ze_kassel, reverse("aqb_monitoring:participant_add", args=[m1.pk]))
+    entry_date = html[html.index('name="entry_date"') - 200:html.index('name="entry_date"') + 200]
+    assert 'type="text"' in entry_date and "TT.MM.JJJJ" in entry_date
+    assert "data-controller=\"w-date" not in html and "initDateChooser" not in html
+    cancel = html[html.index("data-aqb-cancel") - 200:html.index("data-aqb-cancel")]
+    assert reverse("aqb_monitoring:measure", args=[m1.pk]) in cancel and "Abbrechen" in html
+    assert "Ihre Änderungen sind noch nicht gespeichert" in html

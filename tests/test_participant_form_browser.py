@@ -3,13 +3,18 @@
 import pytest
 
 from aqb_monitoring.models import Destination, ExitReason, ParticipantGoal
-from tests.conftest import login_in_browser, make_measure
+from tests.conftest import login_in_browser, make_measure, open_step_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def choose(page, name, value):
+    open_step_of(page, name)
+    page.select_option(f"[name={name}]", str(value))
+
+
 def visible(page, name):
-    return page.locator(f"[name='{name}']").is_visible()
+    return open_step_of(page, name) and page.locator(f"[name='{name}']").is_visible()
 
 
 def test_blocks_and_exit_reason_follow_the_selection(page, live_server, kassel, provider_org_a, ze_kassel):
@@ -19,18 +24,18 @@ def test_blocks_and_exit_reason_follow_the_selection(page, live_server, kassel, 
 
     assert not visible(page, "entry__ausbildungsreife-basiskenntnisse")
     assert not visible(page, "exit__rahmenbedingungen-mobilitaet")
-    page.select_option("[name=goal]", str(ParticipantGoal.objects.get(code="ausbildungsreife").pk))
+    choose(page, "goal", ParticipantGoal.objects.get(code="ausbildungsreife").pk)
     assert visible(page, "entry__ausbildungsreife-basiskenntnisse")
     assert visible(page, "exit__ausbildungsreife-basiskenntnisse")
     assert not visible(page, "entry__rahmenbedingungen-mobilitaet")
-    page.select_option("[name=goal]", str(ParticipantGoal.objects.get(code="stabilisierung").pk))
+    choose(page, "goal", ParticipantGoal.objects.get(code="stabilisierung").pk)
     assert visible(page, "entry__rahmenbedingungen-mobilitaet")
     assert not visible(page, "entry__ausbildungsreife-basiskenntnisse")
 
     assert not visible(page, "exit_reason") and not visible(page, "exit_reason_other")
-    page.select_option("[name=destination]", str(Destination.objects.get(code="nicht-erwerbstaetig").pk))
+    choose(page, "destination", Destination.objects.get(code="nicht-erwerbstaetig").pk)
     assert visible(page, "exit_reason") and not visible(page, "exit_reason_other")
-    page.select_option("[name=exit_reason]", str(ExitReason.objects.get(code="sonstiger-grund").pk))
+    choose(page, "exit_reason", ExitReason.objects.get(code="sonstiger-grund").pk)
     assert visible(page, "exit_reason_other")
-    page.select_option("[name=destination]", str(Destination.objects.get(code="sv-beschaeftigung").pk))
+    choose(page, "destination", Destination.objects.get(code="sv-beschaeftigung").pk)
     assert not visible(page, "exit_reason") and not visible(page, "exit_reason_other")

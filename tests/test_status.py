@@ -35,11 +35,37 @@ def test_status_goes_red_yellow_green_and_back(m1):
     assert compute_status(values, context) == ParticipantStatus.RED
 
 
-def test_someone_who_has_not_left_is_yellow(m1):
+def test_someone_who_has_not_left_is_yellow_and_no_exit_field_is_listed_as_missing_yet(m1):
     summary = missing_summary(entry_values(m1), RuleContext.for_measure(m1))
     assert summary["status"] == ParticipantStatus.YELLOW
     assert summary["missing_entry"] == []
-    assert "Austrittsdatum" in summary["missing_exit"]
+    assert summary["missing_exit"] == []
+
+
+def test_once_an_exit_date_is_given_the_missing_exit_fields_are_listed(m1):
+    values = entry_values(m1)
+    values["exit_date"] = values["entry_date"]
+    summary = missing_summary(values, RuleContext.for_measure(m1))
+    assert summary["status"] == ParticipantStatus.YELLOW
+    assert "Verbleib nach Austritt" in summary["missing_exit"]
+    assert "Austrittsdatum" not in summary["missing_exit"]
+
+
+def test_a_red_record_lists_only_the_entry_data(m1):
+    summary = missing_summary({"pseudonym": "TN-1"}, RuleContext.for_measure(m1))
+    assert summary["status"] == ParticipantStatus.RED
+    assert "Geschlecht" in summary["missing_entry"]
+    assert summary["missing_exit"] == []
+
+
+def test_missing_answers_say_whether_they_are_asked_at_entry_or_at_exit(m1):
+    context = RuleContext.for_measure(m1)
+    goal = ParticipantGoal.objects.get(code="stabilisierung")
+    values = entry_values(m1, goal=goal)
+    values["exit_date"] = values["entry_date"]
+    summary = missing_summary(values, context)
+    assert "Lebenswesentliche Rahmenbedingungen: Mobilität gegeben (bei Eintritt)" in summary["missing_entry"]
+    assert "Lebenswesentliche Rahmenbedingungen: Mobilität gegeben (bei Austritt)" in summary["missing_exit"]
 
 
 def test_choosing_a_goal_with_a_block_makes_the_record_red_until_answered(m1):
@@ -48,7 +74,7 @@ def test_choosing_a_goal_with_a_block_makes_the_record_red_until_answered(m1):
     values = entry_values(m1, goal=goal)
     summary = missing_summary(values, context)
     assert summary["status"] == ParticipantStatus.RED
-    assert "Lebenswesentliche Rahmenbedingungen: Mobilität gegeben" in summary["missing_entry"]
+    assert "Lebenswesentliche Rahmenbedingungen: Mobilität gegeben (bei Eintritt)" in summary["missing_entry"]
     values["entry_answers"] = all_answers(m1, goal)
     assert compute_status(values, context) == ParticipantStatus.YELLOW
 
