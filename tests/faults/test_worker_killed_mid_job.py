@@ -3,15 +3,21 @@
 A killed worker leaves its job "wird gelesen" with a sign of life that no longer moves. The
 running worker (every minute) and the job's page fail such a job with a German reason; the page
 then stops reloading and offers "Erneut starten" (reads the same file again) and "Verwerfen"
-(deletes the file). Simulated by moving the job's last sign of life into the past, as the
-worker's death does; the worker process itself is the one of test_worker_database_outage.
+(deletes the file). Simulated by moving the job's last sign of life into the past, as the worker's
+death does; on PostgreSQL also for real (SIGKILL to `manage.py run_worker` while it reads).
 """
 
 import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -22,6 +28,8 @@ from ..excel_files import workbook_bytes, yellow_row
 from .conftest import TestWorker, files_below
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 INTERRUPTED = ("Das Lesen der Datei wurde unterbrochen (der Hintergrunddienst wurde beendet). "
                "Bitte erneut starten oder verwerfen.")
@@ -101,3 +109,51 @@ def test_the_progress_page_says_when_a_stalled_import_offers_its_buttons(client,
     assert 'http-equiv="refresh"' in page
     assert ("Geht es 10 Minuten lang nicht weiter, wird der Import als unterbrochen gemeldet; "
             "Sie können ihn dann erneut starten oder verwerfen.") in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="braucht eine Datenbank, die ein zweiter Prozess sieht (PostgreSQL) / needs a database "
+                           "a second process can see; the SQLite run uses the simulated death above")
+def test_a_worker_killed_for_real_leaves_a_job_that_its_page_recovers(client, settings, database_tasks, private_root,
+                                                                      ze_kassel, measure_a):
+    """`manage.py run_worker` reads a large upload and is killed (SIGKILL, with its reading process): the job
+    stays "wird gelesen" until its sign of life is too old, then its page fails it and "Erneut starten" reads
+    the same file into its preview."""
+    settings.AQB_IMPORT_INLINE_ROWS = 1
+    client.force_login(ze_kassel)
+    rows = [yellow_row(measure_a, f"TN-{number}") for number in range(1, 10001)]
+    client.post(reverse("aqb_excel:measure_import", args=[measure_a.pk]),
+                {"file": SimpleUploadedFile("teilnehmende.xlsx", workbook_bytes(rows))})
+    job = ImportJob.objects.get()
+    assert job.status == "queued"
+
+    database = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+                                         f"{database['PORT']}/{database['NAME']}",
+           "PRIVATE_ROOT": str(private_root), "TASKS_BACKEND": "django_tasks_db.DatabaseBackend", "DEBUG": "1",
+           "AQB_VAR_DIR": str(private_root.parent / "var")}
+    env.pop("PYTEST_VERSION", None)
+    worker = subprocess.Popen([sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while ImportJob.objects.get(pk=job.pk).status == "queued" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert ImportJob.objects.get(pk=job.pk).status == "running", "the worker did not start reading in time"
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its reading process, without a chance to clean up
+        worker.wait(timeout=30)
+    time.sleep(1)
+    assert ImportJob.objects.get(pk=job.pk).status == "running"
+
+    settings.AQB_IMPORT_STALE_AFTER = datetime.timedelta(seconds=1)
+    time.sleep(1.5)
+    page = job_page(client, job)
+    assert INTERRUPTED in page and "Erneut starten" in page
+    settings.AQB_IMPORT_STALE_AFTER = datetime.timedelta(minutes=10)
+    client.post(reverse("aqb_excel:job_restart", args=[job.pk]))
+    TestWorker().run()
+    job.refresh_from_db()
+    assert job.status == "preview" and job.preview["counts"]["create"] == 10000
+    assert not Participant.objects.exists()
