@@ -292,7 +292,10 @@ def test_a_selection_of_fewer_than_five_shows_no_number_at_all(client, rp_editor
         if table.kind == "counts":
             assert table.total_display == SMALL
     client.force_login(rp_editor)
-    assert "weniger als 5: alle Zahlen unterdrückt" in client.get(reverse(PAGE)).content.decode()
+    html = client.get(reverse(PAGE)).content.decode()
+    assert "Teilnehmende in dieser Auswahl: &lt; 5 (weniger als 5: alle Zahlen unterdrückt)" in html
+    main = html.split('class="aqb-filters', 1)[1]
+    assert not re.search(r">\s*3\s*<|Auswahl: 3", main)
 
 
 # --- page, charts and Excel --------------------------------------------------------

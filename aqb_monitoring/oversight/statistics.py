@@ -263,6 +263,10 @@ class Statistics:
     participants: int
     tables: list = field(default_factory=list)
 
+    @property
+    def participants_display(self):
+        return format_count(self.participants)
+
     def table(self, key):
         return next((table for table in self.tables if table.key == key), None)
 
