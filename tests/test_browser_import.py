@@ -27,7 +27,7 @@ def test_upload_preview_fix_take_and_download_left_out_rows(live_server, page, z
     page.get_by_role("button", name="Hochladen und prüfen").click()
 
     summary = page.locator("#import-summary")
-    assert "Vorschau: 2 neu, 1 geändert, 0 unverändert, 2 werden nicht übernommen." in summary.inner_text()
+    assert "Vorschau: 2 Zeilen neu, 1 Zeile geändert, 0 Zeilen unverändert, 2 Zeilen werden nicht übernommen." in summary.inner_text()
     assert "Rote und fehlerhafte Zeilen werden nicht gespeichert" in summary.inner_text()
     red = page.locator("tr[data-row='4']")
     assert "Pflichtangabe bei Eintritt" in red.inner_text() and "Rot" in red.inner_text()
@@ -40,7 +40,7 @@ def test_upload_preview_fix_take_and_download_left_out_rows(live_server, page, z
     page.select_option("select[name=gender]", "männlich")
     page.select_option("select[name=education_level]", "Hauptschulabschluss")
     page.get_by_role("button", name="Korrektur prüfen").click()
-    assert "Vorschau: 3 neu, 1 geändert, 0 unverändert, 1 werden nicht übernommen." in page.locator("#import-summary").inner_text()
+    assert "Vorschau: 3 Zeilen neu, 1 Zeile geändert, 0 Zeilen unverändert, 1 Zeile wird nicht übernommen." in page.locator("#import-summary").inner_text()
 
     page.get_by_role("button", name="Übernehmen (4 Zeilen)").click()
     assert page.locator("#import-result [data-count=created]").inner_text() == "3"

@@ -348,3 +348,31 @@ def test_a_missing_column_is_named_without_its_star(measure_a, ze_kassel):
     headers = [header for header in Layout().sheet_headers if header != "Geschlecht *"]
     message = refused(workbook_bytes([yellow_row(measure_a)], headers=headers), measure_a, ze_kassel)
     assert "„Geschlecht“" in message and "Geschlecht *" not in message
+
+
+@pytest.mark.parametrize("key", ["pseudonym", "measure_number"])
+def test_a_formula_kept_as_text_is_named_as_such(measure_a, key):
+    """LibreOffice keeps "=A2" typed into a text-formatted column as text: the preview says so (issue 10 item 17)."""
+    layout = Layout()
+    position = [column.key for column in layout.columns].index(key) + 1
+
+    def formula_as_text(ws):
+        cell = ws.cell(row=2, column=position)
+        cell.value = "=A2"
+        cell.data_type = "s"
+
+    row = only_row(workbook_bytes([yellow_row(measure_a, "A-1")], before=formula_as_text), measure_a)
+    assert row.action == "rejected"
+    messages = " ".join(message for messages in row.errors.values() for message in messages)
+    assert "Formel, die als Text gespeichert wurde („=A2“)" in row.errors[key][0]
+    assert "Maßnahmennummer" not in messages.replace(row.errors[key][0], "")
+
+
+def test_text_that_only_starts_with_an_equals_sign_is_no_formula(measure_a):
+    position = [column.key for column in Layout().columns].index("pseudonym") + 1
+
+    def as_text(ws):
+        ws.cell(row=2, column=position).data_type = "s"
+
+    row = only_row(workbook_bytes([yellow_row(measure_a, "=1-Teil")], before=as_text), measure_a)
+    assert not any("Formel" in message for messages in row.errors.values() for message in messages)

@@ -61,6 +61,16 @@ def test_other_tenant_cannot_open_someone_elses_import(client, provider_a, provi
     assert not Participant.objects.exists()
 
 
+def test_the_preview_shows_problems_first_and_counts_in_german_plurals(client, ze_kassel, measure_a):
+    make_participant(measure_a, "U-1", gender=None)
+    client.force_login(ze_kassel)
+    content = workbook_bytes([yellow_row(measure_a, "Y-1"), yellow_row(measure_a, "U-1"), red_row(measure_a, "R-1")])
+    page = client.get(upload(client, measure_a, content).url).content.decode()
+    assert "Vorschau: 1 Zeile neu, 1 Zeile geändert, 0 Zeilen unverändert, 1 Zeile wird nicht übernommen." in page
+    positions = [page.index(f">{pseudonym}<") for pseudonym in ("R-1", "U-1", "Y-1")]
+    assert positions == sorted(positions)  # not taken, changed, new: the file order was Y-1, U-1, R-1
+
+
 def test_upload_preview_correct_take_and_left_out_rows(client, ze_kassel, measure_a):
     make_participant(measure_a, "U-1", gender=None)
     client.force_login(ze_kassel)
@@ -71,7 +81,7 @@ def test_upload_preview_correct_take_and_left_out_rows(client, ze_kassel, measur
     response = upload(client, measure_a, content)
     job = ImportJob.objects.get()
     page = client.get(response.url).content.decode()
-    assert "Vorschau: 2 neu, 1 geändert, 0 unverändert, 2 werden nicht übernommen." in page
+    assert "Vorschau: 2 Zeilen neu, 1 Zeile geändert, 0 Zeilen unverändert, 2 Zeilen werden nicht übernommen." in page
     assert "Pflichtangabe bei Eintritt" in page and "nur Buchstaben" in page
     assert "<del>(leer)</del> → <ins>weiblich</ins>" in page
     assert not Participant.objects.filter(pseudonym__in=["Y-1", "G-1"]).exists()  # the preview wrote nothing

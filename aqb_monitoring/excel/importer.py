@@ -265,6 +265,11 @@ def parse_year(value):
     return int(text) if text.isdigit() else text
 
 
+# A formula a spreadsheet kept as text (LibreOffice in a text-formatted column stores "=A2" as it was typed):
+# a cell reference or a function call after "=". A stored formula arrives as its value, never like this.
+FORMULA_AS_TEXT = re.compile(r"^\s*=\s*(\$?[A-Za-z]{1,3}\$?\d+\b|[A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü0-9._]*\s*\()")
+
+
 def parse_row(row, layout, context):
     """(values for validate_participant, reading errors, warnings), each keyed by column key."""
     values = {"entry_answers": {}, "exit_answers": {}}
@@ -280,6 +285,11 @@ def parse_row(row, layout, context):
             errors.setdefault(column.key, []).append(str(reader.CELL_PROBLEMS[row.problems[column.key]]))
             continue
         if raw == "":
+            continue
+        if isinstance(raw, str) and FORMULA_AS_TEXT.match(raw):
+            errors.setdefault(column.key, []).append(_(
+                "Die Zelle enthält eine Formel, die als Text gespeichert wurde („%(text)s“), keinen Wert. Bitte den "
+                "Wert selbst eintragen.") % {"text": raw[:40]})
             continue
         kind = column.kind
         if column.key == MEASURE_NUMBER:

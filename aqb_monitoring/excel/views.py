@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, services
@@ -187,6 +187,25 @@ ACTION_LABELS = {
 }
 
 
+PREVIEW_ORDER = {"rejected": 0, "update": 1, "create": 2, "unchanged": 3}
+
+
+def preview_sentence(counts):
+    """"Vorschau: 1 Zeile neu, 2 Zeilen geändert, …, 1 Zeile wird nicht übernommen." with German plurals."""
+    def rows(count):
+        return ngettext("%(count)d Zeile", "%(count)d Zeilen", count) % {"count": count}
+
+    create, update = counts.get("create", 0), counts.get("update", 0)
+    unchanged, rejected = counts.get("unchanged", 0), counts.get("rejected", 0)
+    parts = [
+        _("%(rows)s neu") % {"rows": rows(create)},
+        _("%(rows)s geändert") % {"rows": rows(update)},
+        _("%(rows)s unverändert") % {"rows": rows(unchanged)},
+        ngettext("%(rows)s wird nicht übernommen", "%(rows)s werden nicht übernommen", rejected) % {"rows": rows(rejected)},
+    ]
+    return _("Vorschau: %(parts)s.") % {"parts": ", ".join(parts)}
+
+
 def _rows_for_display(rows, layout):
     """Reasons, warnings and changes with the column headers, as the preview table shows them."""
     def header(key):
@@ -235,8 +254,12 @@ def job_detail(request, job_pk):
     only = request.GET.get("zeilen", "")
     if only in ACTION_LABELS:
         rows = [row for row in rows if row["action"] == only]
+    else:
+        # Problems first: what is not taken, then changes, new records, and the unchanged last.
+        rows = sorted(rows, key=lambda row: (PREVIEW_ORDER.get(row["action"], len(PREVIEW_ORDER)), row["row"]))
     page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("p"))
     counts = job.preview.get("counts", {})
+    context["count_sentence"] = preview_sentence(counts)
     context.update({
         "counts": counts, "taken": counts.get("create", 0) + counts.get("update", 0),
         "page_obj": page, "rows": _rows_for_display(page.object_list, layout), "only": only,
@@ -301,8 +324,12 @@ def job_take(request, job_pk):
     except (ImportFileError, ImportJobRefused) as error:
         messages.error(request, error.message)
         return redirect("aqb_excel:job", job.pk)
-    messages.success(request, _("%(created)d Teilnehmende angelegt, %(updated)d geändert, %(left)d nicht übernommen.") % {
-        "created": len(outcome.created), "updated": len(outcome.updated), "left": len(outcome.left_out)})
+    created, updated, left = len(outcome.created), len(outcome.updated), len(outcome.left_out)
+    messages.success(request, " ".join((
+        ngettext("%(count)d Teilnehmende(r) angelegt,", "%(count)d Teilnehmende angelegt,", created) % {"count": created},
+        ngettext("%(count)d geändert,", "%(count)d geändert,", updated) % {"count": updated},
+        ngettext("%(count)d Zeile nicht übernommen.", "%(count)d Zeilen nicht übernommen.", left) % {"count": left},
+    )))
     return redirect("aqb_excel:job", job.pk)
 
 
