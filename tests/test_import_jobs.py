@@ -302,7 +302,7 @@ def test_restart_reads_the_file_of_a_failed_job_again(client, ze_kassel, measure
     client.get(reverse("aqb_excel:job", args=[job.pk]))
     assert ImportJob.objects.get(pk=job.pk).status == "failed"
     page = page_after(client, "post", "aqb_excel:job_restart", job)
-    assert "Vorschau: 1 neu" in page
+    assert "Vorschau: 1 Zeile neu" in page
     job.refresh_from_db()
     assert job.status == "preview" and job.error == ""
     page = page_after(client, "post", "aqb_excel:job_restart", job)

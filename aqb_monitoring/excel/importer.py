@@ -38,6 +38,7 @@ from .layout import (
     KIND_CHOICE,
     KIND_DATE,
     KIND_ID,
+    KIND_TEXT,
     KIND_YEAR,
     MEASURE_NUMBER,
     PSEUDONYM,
@@ -267,6 +268,7 @@ def parse_year(value):
 
 # A formula a spreadsheet kept as text (LibreOffice in a text-formatted column stores "=A2" as it was typed):
 # a cell reference or a function call after "=". A stored formula arrives as its value, never like this.
+# Free-text columns keep such text as it is (it is escaped on export, test_excel_formula_escaping).
 FORMULA_AS_TEXT = re.compile(r"^\s*=\s*(\$?[A-Za-z]{1,3}\$?\d+\b|[A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü0-9._]*\s*\()")
 
 
@@ -286,7 +288,8 @@ def parse_row(row, layout, context):
             continue
         if raw == "":
             continue
-        if isinstance(raw, str) and FORMULA_AS_TEXT.match(raw):
+        free_text = column.kind == KIND_TEXT and column.key != MEASURE_NUMBER
+        if not free_text and isinstance(raw, str) and FORMULA_AS_TEXT.match(raw):
             errors.setdefault(column.key, []).append(_(
                 "Die Zelle enthält eine Formel, die als Text gespeichert wurde („%(text)s“), keinen Wert. Bitte den "
                 "Wert selbst eintragen.") % {"text": raw[:40]})

@@ -26,7 +26,7 @@ from aqb_monitoring.worker import MAX_REQUEUES, backoff_delays
 from ..excel_files import workbook_bytes, yellow_row
 from .conftest import BreakConnection, TestWorker
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 

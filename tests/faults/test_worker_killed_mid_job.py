@@ -27,7 +27,7 @@ from aqb_monitoring.models import ImportJob, Participant
 from ..excel_files import workbook_bytes, yellow_row
 from .conftest import TestWorker, files_below
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 
