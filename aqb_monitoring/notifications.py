@@ -58,8 +58,10 @@ def notify(measure, recipients, template, context):
     if not recipients:
         return None
     context = {**context, "measure": measure}
+    subject = " ".join(render_to_string(f"aqb_monitoring/mail/{template}.subject", context).split())
+    context["subject"] = subject  # the HTML mail's <title>
     notification = store(
-        recipients, render_to_string(f"aqb_monitoring/mail/{template}.subject", context),
+        recipients, subject,
         render_to_string(f"aqb_monitoring/mail/{template}.txt", context),
         render_to_string(f"aqb_monitoring/mail/{template}.html", context), measure=measure,
     )

@@ -56,6 +56,7 @@ def test_returned_report_mails_the_grant_recipient_with_reasons_and_link(
         assert reason.label in body and "Bitte BWN-0003 prüfen" in body and link in body
         assert "wieder geöffnet" in body  # the zero report's measure is open again
     assert message.alternatives[0][1] == "text/html"
+    assert f"<title>{message.subject}</title>" in message.alternatives[0][0]
     assert Notification.objects.get().sent_at is not None
 
 
