@@ -450,6 +450,8 @@ def _validate_row(result, cells, present, context):
     parts = rules.number_parts(number) if re.match(MEASURE_NUMBER_PATTERN, number) else None
     if not number:
         result.reject(_("Die Maßnahmennummer fehlt."))
+    elif reader.is_formula_as_text(number):
+        result.reject(f"{header_of('number')}: {reader.formula_as_text_message(number)}")
     elif parts is None:
         result.reject(_("Die Maßnahmennummer „%(number)s“ hat nicht das Format AQB<Jahr>-<GK>-<Art>-<Nr.>, "
                         "z. B. AQB26-KS-M1-01.") % {"number": number})

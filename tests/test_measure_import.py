@@ -157,6 +157,14 @@ def test_bad_number_format_is_refused(kassel):
     assert "Format" in reasons(preview, "AQB2026-KS-M1-1")
 
 
+def test_a_formula_kept_as_text_in_the_number_column_is_named_as_such(kassel):
+    """The same rule as the participant import (imports/reader.py), not "wrong format"."""
+    preview = check_measure_import(csv_file([row("=A2")]))
+    assert only_row(preview).action == "rejected"
+    assert "Formel, die als Text gespeichert wurde („=A2“)" in reasons(preview, "=A2")
+    assert "Format" not in reasons(preview, "=A2")
+
+
 def test_number_must_name_the_grant_recipient(kassel, fulda):
     preview = check_measure_import(csv_file([row("AQB26-FD-M1-01")]))
     assert only_row(preview).action == "rejected"

@@ -266,12 +266,6 @@ def parse_year(value):
     return int(text) if text.isdigit() else text
 
 
-# A formula a spreadsheet kept as text (LibreOffice in a text-formatted column stores "=A2" as it was typed):
-# a cell reference or a function call after "=". A stored formula arrives as its value, never like this.
-# Free-text columns keep such text as it is (it is escaped on export, test_excel_formula_escaping).
-FORMULA_AS_TEXT = re.compile(r"^\s*=\s*(\$?[A-Za-z]{1,3}\$?\d+\b|[A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü0-9._]*\s*\()")
-
-
 def parse_row(row, layout, context):
     """(values for validate_participant, reading errors, warnings), each keyed by column key."""
     values = {"entry_answers": {}, "exit_answers": {}}
@@ -289,10 +283,8 @@ def parse_row(row, layout, context):
         if raw == "":
             continue
         free_text = column.kind == KIND_TEXT and column.key != MEASURE_NUMBER
-        if not free_text and isinstance(raw, str) and FORMULA_AS_TEXT.match(raw):
-            errors.setdefault(column.key, []).append(_(
-                "Die Zelle enthält eine Formel, die als Text gespeichert wurde („%(text)s“), keinen Wert. Bitte den "
-                "Wert selbst eintragen.") % {"text": raw[:40]})
+        if not free_text and reader.is_formula_as_text(raw):  # free text keeps it (escaped on export)
+            errors.setdefault(column.key, []).append(reader.formula_as_text_message(raw))
             continue
         kind = column.kind
         if column.key == MEASURE_NUMBER:

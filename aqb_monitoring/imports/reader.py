@@ -12,6 +12,7 @@ import datetime
 import gc
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -184,6 +185,21 @@ def _decode_dates(cells, dates):
         value = cells[column]
         cells[column] = (datetime.datetime.fromisoformat(value) if kind == "dt"
                          else datetime.date.fromisoformat(value))
+
+
+# A formula a spreadsheet kept as text (LibreOffice in a text-formatted column stores "=A2" as it was typed):
+# a cell reference or a function call after "=". A stored formula arrives as its value, never like this.
+FORMULA_AS_TEXT = re.compile(r"^\s*=\s*(\$?[A-Za-z]{1,3}\$?\d+\b|[A-Za-zÄÖÜäöü][A-Za-zÄÖÜäöü0-9._]*\s*\()")
+
+
+def is_formula_as_text(value):
+    return isinstance(value, str) and FORMULA_AS_TEXT.match(value) is not None
+
+
+def formula_as_text_message(value):
+    """Both importers name such a cell the same way, instead of calling it a wrong number or ID."""
+    return _("Die Zelle enthält eine Formel, die als Text gespeichert wurde („%(text)s“), keinen Wert. Bitte den "
+             "Wert selbst eintragen.") % {"text": value.strip()[:40]}
 
 
 @contextlib.contextmanager
