@@ -395,3 +395,169 @@ class ParticipantForm(WagtailAdminModelForm):
             if blocks:
                 groups.append({"key": key, "label": label, "fields": [], "blocks": blocks})
         return groups
+
+
+# ---------------------------------------------------------------------------
+# The participant form for one row of an Excel import preview (issue 10 item 17)
+# ---------------------------------------------------------------------------
+
+
+class ImportRowForm(ParticipantForm):
+    """The participant form's fields, steps and blocks, filled with the texts of one row of an import.
+
+    ::
+
+        form = ImportRowForm(data=request.POST or None, measure=job.measure, for_user=request.user,
+                             layout=layout, row=preview_row)   # preview_row: the stored row (cells, errors, warnings)
+        if form.is_valid():
+            cells = form.cells()    # {column key: text} as the importer parses it (TT.MM.JJJJ, labels, ja/nein)
+            ...                     # excel.jobs.correct_row(job, number, cells): the one rule path
+        form.show_row(checked_row)  # the importer's messages at their fields, as the participant form shows them
+
+    Nothing is validated here beyond the fields' own formats: the rules run in the importer on the
+    cell texts, the same as for a row of the file. A file text that fits no entry of a list (or is not
+    ja/nein, or not a year) is not selected; a note under the field says what was in the file. Columns
+    the measure does not ask (TN-Ziel outside M1, "Prüfung bestanden?" outside M2, questions of blocks that
+    never apply) appear as plain text fields only when the row has something in them, so it can be removed.
+    """
+
+    def __init__(self, data=None, *, measure, layout, row, for_user=None, context=None):
+        self.layout = layout
+        self.row = row
+        self.file_texts = {column.key: text for column, text in zip(layout.columns, row.get("cells", ()), strict=False)}
+        self.row_warnings = {}
+        super().__init__(data=data, measure=measure, for_user=for_user, context=context)
+        self.fields.pop("version", None)  # the preview row is the state; excel.jobs refuses a stale job
+        self.file_notes = {}
+        for name in list(self.fields):
+            self._fill_from_file(name, self.file_texts.get(name, ""))
+        self.extra_names = self._add_extra_columns()
+        if self.is_bound:  # a posted form shows its own fields' errors first, then what the importer says
+            self._keep_warnings(row)
+        else:
+            self.show_row(row)
+
+    # -- the row's texts as the form's values ---------------------------------------
+
+    def _fill_from_file(self, name, text):
+        from .excel import importer
+        from .imports.sheets import normalise
+
+        field = self.fields[name]
+        column = self.layout.by_key.get(name)
+        if column is None or text == "":
+            self.initial[name] = None
+            return
+        if name in CATALOGUE_FIELDS:
+            code = column.lookup.get(normalise(text))
+            entry = next((item for item in self.layout.entries[CATALOGUE_FIELDS[name]] if item.code == code), None)
+            if entry is None:
+                self._note(name, text, _("kein Eintrag der Auswahlliste. Bitte wählen Sie den passenden Eintrag."))
+                self.initial[name] = None
+                return
+            # An entry that is no longer offered stays selectable for the row that names it (as for a stored record).
+            field.queryset = CATALOGUE_FIELDS[name].objects.filter(Q(is_active=True) | Q(pk=entry.pk))
+            field.widget.choices = field.choices
+            self.initial[name] = entry.pk
+        elif isinstance(field, forms.TypedChoiceField):  # ja/nein, also the questions
+            value = importer.parse_bool(text)
+            if not isinstance(value, bool):
+                self._note(name, text, _("weder „ja“ noch „nein“. Bitte wählen Sie die zutreffende Antwort."))
+                value = None
+            self.initial[name] = value
+        elif isinstance(field, forms.DateField):
+            # A text that is no date stays in the field as it was typed; the field says what is wrong with it.
+            self.initial[name] = importer.parse_date(text)
+        elif isinstance(field, forms.IntegerField):
+            value = importer.parse_year(text)
+            if not isinstance(value, int):
+                self._note(name, text, _("keine Jahreszahl. Bitte tragen Sie das Geburtsjahr vierstellig ein."))
+                value = None
+            self.initial[name] = value
+        else:
+            self.initial[name] = text
+
+    def _note(self, name, text, what):
+        self.file_notes[name] = _("In der Datei: „%(text)s“ – %(what)s") % {"text": text, "what": what}
+
+    def _add_extra_columns(self):
+        """Columns of the file this measure does not ask, as plain text fields, where the row fills them."""
+        from .excel.layout import MEASURE_NUMBER
+
+        names = []
+        for column in self.layout.columns:
+            if column.key in self.fields or not self.file_texts.get(column.key):
+                continue
+            if column.key == MEASURE_NUMBER and not self.row.get("errors", {}).get(column.key):
+                continue  # the measure number: only a wrong one needs correcting
+            self.fields[column.key] = forms.CharField(
+                label=column.header, required=False, max_length=400,
+                help_text=_("Diese Spalte gilt für die Maßnahme nicht. Leeren Sie das Feld, wenn die Angabe nicht "
+                            "hierher gehört."),
+            )
+            self.initial[column.key] = self.file_texts[column.key]
+            names.append(column.key)
+        return names
+
+    def extra_fields(self):
+        return [self[name] for name in self.extra_names]
+
+    # -- validation: the fields' formats only; the rules run in the importer ------------------
+
+    def clean(self):
+        return forms.ModelForm.clean(self)
+
+    def cells(self):
+        """The cleaned values as the texts the importer reads: TT.MM.JJJJ, catalogue labels, ja/nein, years."""
+        from .excel.importer import display
+
+        cells = {}
+        for name in self.fields:
+            value = self.cleaned_data.get(name)
+            if value is None or value == "":
+                cells[name] = ""
+            elif hasattr(value, "label"):
+                cells[name] = value.label
+            else:
+                cells[name] = display(value)  # bool -> ja/nein, date -> TT.MM.JJJJ
+        return cells
+
+    # -- what the importer said ----------------------------------------------------------------
+
+    def show_row(self, row):
+        """The row's reasons at their fields (the rest above the form), its notes under their fields."""
+        errors = self.errors if self.is_bound else self._unbound_errors()
+        for name in [name for name in errors if name in self.fields]:
+            errors.pop(name)  # a new check replaces what the fields showed
+        errors.pop(NON_FIELD, None)
+        for key, messages in row.get("errors", {}).items():
+            target = key if key in self.fields else NON_FIELD
+            for message in messages:
+                if target == NON_FIELD and key in self.layout.by_key:
+                    message = f"{self.layout.by_key[key].header}: {message}"
+                errors.setdefault(target, self.error_class(error_class="nonfield" if target == NON_FIELD else None))
+                errors[target].append(message)
+        self._keep_warnings(row)
+
+    def _keep_warnings(self, row):
+        self.row_warnings = {}
+        for key, messages in row.get("warnings", {}).items():
+            target = key if key in self.fields else NON_FIELD
+            if target == NON_FIELD and key in self.layout.by_key:
+                messages = [f"{self.layout.by_key[key].header}: {message}" for message in messages]
+            self.row_warnings.setdefault(target, []).extend(messages)
+
+    def _unbound_errors(self):
+        if self._errors is None:
+            self._errors = forms.utils.ErrorDict()
+        return self._errors
+
+    @property
+    def warnings(self):
+        shown = {name: list(messages) for name, messages in self.row_warnings.items()}
+        for name, note in self.file_notes.items():
+            shown.setdefault(name, []).insert(0, note)
+        return shown
+
+    def general_warnings(self):
+        return self.row_warnings.get(NON_FIELD, [])

@@ -8,12 +8,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from aqb_monitoring.models import AuditEntry, ImportJob, Participant
+from aqb_monitoring.models import AuditEntry, EducationLevel, Gender, ImportJob, Participant
 
 from .conftest import make_measure, make_participant
 from .excel_files import green_row, red_row, workbook_bytes, yellow_row
 
 pytestmark = pytest.mark.django_db
+
+
+def form_data(response):
+    """What the correction form posts back unchanged (ja/nein as True/False, catalogue entries by id)."""
+    return {field.name: "" if field.value() is None else field.value() for field in response.context["form"]}
 
 
 def upload(client, measure, content, name="teilnehmende.xlsx"):
@@ -87,8 +92,9 @@ def test_upload_preview_correct_take_and_left_out_rows(client, ze_kassel, measur
     assert not Participant.objects.filter(pseudonym__in=["Y-1", "G-1"]).exists()  # the preview wrote nothing
     form = client.get(reverse("aqb_excel:job_row", args=[job.pk, 4]))
     assert form.status_code == 200
-    data = {field.name: field.value() or "" for field in form.context["form"]}
-    data.update({"gender": "männlich", "education_level": "Hauptschulabschluss"})
+    data = form_data(form)
+    data.update({"gender": Gender.objects.get(label="männlich").pk,
+                 "education_level": EducationLevel.objects.get(label="Hauptschulabschluss").pk})
     client.post(reverse("aqb_excel:job_row", args=[job.pk, 4]), data)
     job.refresh_from_db()
     assert job.preview["counts"] == {"create": 3, "update": 1, "unchanged": 0, "rejected": 1}
@@ -118,7 +124,7 @@ def test_a_correction_checks_only_its_row_and_the_rows_sharing_its_id(client, ze
     monkeypatch.setattr(importer, "_validate_row", lambda row, *args: checked.append(row.number) or original(row, *args))
     monkeypatch.setattr(importer, "read_rows", lambda *a, **k: pytest.fail("the file is not read again"))
     form = client.get(reverse("aqb_excel:job_row", args=[job.pk, 3]))
-    data = {field.name: field.value() or "" for field in form.context["form"]}
+    data = form_data(form)
     data["pseudonym"] = "TN-NEU"
     client.post(reverse("aqb_excel:job_row", args=[job.pk, 3]), data)
     assert sorted(checked) == [3, 5]  # the corrected row and the other row that had its old ID

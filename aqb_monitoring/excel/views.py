@@ -25,7 +25,7 @@ from .export import export_filename, export_measure, export_measures
 from .housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED, fail_stale_jobs, retention_text
 from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
 from .jobs import ImportJobRefused, correct_row, discard, restart, start_preview, take
-from .layout import KIND_BOOL, KIND_CHOICE, MEASURE_NUMBER, Layout, catalogue_version
+from .layout import Layout, catalogue_version
 from .storing import UploadNotStored, discard_partial_upload, space_problem, store_upload
 from .template import XLSX_CONTENT_TYPE, build_template
 
@@ -269,47 +269,48 @@ def job_detail(request, job_pk):
     return TemplateResponse(request, "aqb_monitoring/excel/preview.html", context)
 
 
-def _row_form(layout, cells):
-    """A form with one field per column, filled with the row's cells (drop-downs for choice columns)."""
-    form_fields = {}
-    for column, text in zip(layout.columns, cells, strict=False):
-        if column.key == MEASURE_NUMBER:
-            continue
-        if column.kind in (KIND_CHOICE, KIND_BOOL):
-            options = [("", _("Auswählen"))] + [(label, label) for label in column.allowed_labels]
-            if text and text not in column.allowed_labels:
-                options.append((text, text))
-            field = forms.ChoiceField(label=column.header, choices=options, required=False, initial=text)
-        else:
-            field = forms.CharField(label=column.header, required=False, initial=text, max_length=400)
-        field.column_key = column.key
-        form_fields[column.key] = field
-    return type("RowForm", (forms.Form,), form_fields)
+def _row_form(request, job, row, layout):
+    """The participant form (forms.ImportRowForm: its steps, fields, help texts and blocks) filled with the row."""
+    from ..forms import ImportRowForm
+
+    return ImportRowForm(request.POST if request.method == "POST" else None, measure=job.measure,
+                         for_user=request.user, layout=layout, row=row)
+
+
+def _preview_row(job, row_number):
+    return next((row for row in job.preview.get("rows", []) if row["row"] == row_number), None)
 
 
 def job_row(request, job_pk, row_number):
-    """Inline correction of one row; the whole file is validated again with the same rules."""
+    """Inline correction of one row in the participant form; the row (and the rows sharing its ID) is checked
+    again by the importer's rules (excel.jobs.correct_row), and what they refuse is shown at its field."""
     job = _job(request, job_pk)
     if job.status != ImportJobStatus.PREVIEW or not permissions.can_edit(request.user, job.measure):
         return redirect("aqb_excel:job", job.pk)
-    row = next((row for row in job.preview.get("rows", []) if row["row"] == row_number), None)
+    row = _preview_row(job, row_number)
     if row is None:
         raise Http404
     layout = Layout()
-    form_class = _row_form(layout, row["cells"])
-    form = form_class(request.POST or None)
+    form = _row_form(request, job, row, layout)
     if request.method == "POST" and form.is_valid():
         try:
-            correct_row(job, row_number, {key: value or "" for key, value in form.cleaned_data.items()})
+            job = correct_row(job, row_number, form.cells())
         except (ImportFileError, ImportJobRefused) as error:
             messages.error(request, error.message)
             return redirect("aqb_excel:job", job.pk)
-        messages.success(request, _("Zeile %(row)d wurde korrigiert und neu geprüft.") % {"row": row_number})
-        return redirect(f"{reverse('aqb_excel:job', args=[job.pk])}#zeile-{row_number}")
+        row = _preview_row(job, row_number)
+        if row["action"] != "rejected":
+            messages.success(request, _("Zeile %(row)d wurde korrigiert und neu geprüft.") % {"row": row_number})
+            return redirect(f"{reverse('aqb_excel:job', args=[job.pk])}#zeile-{row_number}")
+        form.show_row(row)
+        messages.error(request, _("Zeile %(row)d wurde neu geprüft und wird noch nicht übernommen. Bitte korrigieren "
+                                  "Sie die markierten Angaben.") % {"row": row_number})
+    elif request.method == "POST":
+        messages.error(request, _("Die Korrektur wurde nicht geprüft. Bitte korrigieren Sie die markierten Angaben."))
     return TemplateResponse(request, "aqb_monitoring/excel/row_form.html", {
         "page_title": _("Zeile %(row)d korrigieren") % {"row": row_number},
         "header_title": _("Zeile %(row)d korrigieren") % {"row": row_number},
-        "job": job, "row": _rows_for_display([row], layout)[0], "form": form,
+        "job": job, "measure": job.measure, "row": _rows_for_display([row], layout)[0], "form": form,
     })
 
 
