@@ -52,3 +52,39 @@ def test_upload_preview_fix_take_and_download_left_out_rows(live_server, page, z
     sheet = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read()))["Teilnehmende"]
     assert sheet.cell(row=2, column=2).value == "X 1"
     assert "Teilnehmenden-ID" in sheet.cell(row=2, column=sheet.max_column).value
+
+
+@pytest.mark.browser
+def test_a_row_is_corrected_in_the_participant_forms_steps_and_blocks(live_server, page, ze_kassel, measure_a, tmp_path):
+    upload = tmp_path / "teilnehmende.xlsx"
+    upload.write_bytes(workbook_bytes([red_row(measure_a, "R-1", Geschlecht="w")]))
+    login_in_browser(page, live_server, ze_kassel)
+    page.goto(f"{live_server.url}/admin/monitoring/massnahmen/{measure_a.pk}/")
+    page.get_by_role("link", name="Excel-Datei hochladen").click()
+    page.set_input_files("input[type=file]", str(upload))
+    page.get_by_role("button", name="Hochladen und prüfen").click()
+    page.locator("tr[data-row='2']").get_by_role("link", name="Korrigieren").click()
+
+    # The participant form's steps as tabs; "Fragen bei Eintritt" only once a TN-Ziel switches a block on.
+    tabs = page.get_by_role("tab")
+    assert tabs.nth(0).inner_text().startswith("1. Eintritt") and "bitte prüfen" in tabs.nth(0).inner_text()
+    assert page.locator("[data-aqb-step-link=austritt]").is_visible()
+    assert not page.locator("[data-aqb-step-link=fragen-eintritt]").is_visible()
+    assert "In der Datei: „w“" in page.locator("[data-aqb-warning=gender]").inner_text()
+    assert page.locator(".w-field__wrapper", has=page.locator("[name=gender]")).locator(".error-message").count() == 1
+    page.select_option("select[name=goal]", "Verbesserung der Ausbildungsreife der Teilnehmer")
+    page.locator("[data-aqb-step-link=fragen-eintritt]").click()
+    block = page.locator("#schritt-fragen-eintritt fieldset[data-aqb-block=ausbildungsreife]")
+    assert block.is_visible() and "Ausbildungs- und Qualifizierungsreife" in block.inner_text()
+    assert not page.locator("#schritt-fragen-eintritt fieldset[data-aqb-block=rahmenbedingungen]").is_visible()
+    for select in block.locator("select").all():
+        select.select_option("ja")
+
+    page.locator("[data-aqb-step-link=eintritt]").click()
+    page.select_option("select[name=gender]", "weiblich")
+    page.select_option("select[name=education_level]", "Hauptschulabschluss")
+    page.get_by_role("button", name="Korrektur prüfen").click()
+    assert "Zeile 2 wurde korrigiert und neu geprüft." in page.content()
+    row = page.locator("tr[data-row='2']")
+    assert row.get_attribute("data-action") == "create" and "neu" in row.inner_text()
+    assert "Vorschau: 1 Zeile neu" in page.locator("#import-summary").inner_text()
