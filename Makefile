@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test system-deps migrate seed serve worker bench lint clean serve-production production-check
+.PHONY: run test install install-test system-deps migrate seed serve worker bench lint clean serve-production production-check mutants
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,21 @@ test: install-test
 bench: install-test
 	$(PIP) install --quiet ".[test,bench]"
 	@failed=0; for script in bench/*.py; do echo "== $$script"; DEBUG=1 $(PY) $$script || failed=1; done; exit $$failed
+
+# Mutation testing of the rules (docs/mutation-testing.md), not part of `make test` or CI: mutmut
+# changes validation.py, status.py, permissions.py and services/ one mutant at a time and runs the
+# unit tests that reach the changed function; then the kill rate per module is printed. Results
+# are kept in mutants/ (a second run tries only new mutants; `rm -rf mutants` starts afresh).
+# MUTANTS limits the run by mutant name, e.g. make mutants MUTANTS='aqb_monitoring.status.*'.
+MUTANTS ?=
+MUTANT_CHILDREN ?= 2
+MUTATION_DB := $(CURDIR)/var/mutation-template.sqlite3
+mutants: install-test
+	$(PIP) install --quiet ".[test,mutants]"
+	rm -f $(MUTATION_DB)
+	DEBUG=1 DATABASE_URL=sqlite:///$(MUTATION_DB) $(PY) manage.py migrate --noinput -v 0
+	AQB_MUTATION_DB_TEMPLATE=$(MUTATION_DB) nice -n 19 $(VENV)/bin/mutmut run --max-children $(MUTANT_CHILDREN) $(MUTANTS)
+	$(PY) -m tests.mutation_testing
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -99,3 +99,49 @@ def test_recompute_for_measure_after_a_catalogue_change(m3, django_assert_max_nu
     Question.objects.filter(block__code__in=["ausbildungsreife", "rahmenbedingungen"]).update(is_active=False)
     assert recompute_for_measure(m3) == 5  # nothing left to answer: yellow
     assert recompute_for_measure(m3) == 0
+
+
+def test_a_complete_record_is_green_in_the_status_box_with_nothing_to_ask(m1):
+    summary = missing_summary({**entry_values(m1), **exit_values(m1)}, RuleContext.for_measure(m1))
+    assert summary == {
+        "status": ParticipantStatus.GREEN, "missing_entry": [], "missing_exit": [], "exit_incomplete": "", "exit_requests": [],
+    }
+
+
+def test_an_exit_date_alone_asks_for_each_missing_exit_field_in_the_status_box(m1):
+    values = {**entry_values(m1), "exit_date": m1.end_date}
+    summary = missing_summary(values, RuleContext.for_measure(m1))
+    assert summary["status"] == ParticipantStatus.YELLOW
+    assert summary["missing_exit"] == ["Verbleib nach Austritt", "Maßnahme vollständig durchlaufen?", "Hauptziel der Maßnahme erreicht?"]
+    assert summary["exit_incomplete"] == (
+        "Austrittsangaben unvollständig: Verbleib nach Austritt, Maßnahme vollständig durchlaufen?, Hauptziel der Maßnahme erreicht?"
+    )
+    assert summary["exit_requests"] == [
+        ("Verbleib nach Austritt", "Bitte den Verbleib bis vier Wochen nach dem Austritt auswählen."),
+        ("Maßnahme vollständig durchlaufen?", "Bitte angeben, ob die Maßnahme vollständig durchlaufen wurde."),
+        ("Hauptziel der Maßnahme erreicht?", "Bitte angeben, ob das Hauptziel der Maßnahme erreicht wurde."),
+    ]
+
+
+def test_a_red_record_with_an_exit_date_is_red_in_the_status_box(m1):
+    values = {"pseudonym": "TN-1", "exit_date": m1.end_date}
+    summary = missing_summary(values, RuleContext.for_measure(m1))
+    assert summary["status"] == ParticipantStatus.RED
+    assert "Verbleib nach Austritt" in summary["missing_exit"]
+
+
+def test_recompute_stores_only_the_changed_statuses(m1):
+    values = {k: v for k, v in entry_values(m1).items() if k != "pseudonym"}
+    stale = make_participant(m1, "TN-1", status=ParticipantStatus.GREEN, **values)
+    right = make_participant(m1, "TN-2", status=ParticipantStatus.YELLOW, **values)
+    assert recompute_for_measure(m1) == 1
+    stale.refresh_from_db()
+    right.refresh_from_db()
+    assert (stale.status, right.status) == (ParticipantStatus.YELLOW, ParticipantStatus.YELLOW)
+
+
+def test_the_status_of_a_participant_uses_the_given_context(m1, m3):
+    values = {k: v for k, v in entry_values(m1).items() if k != "pseudonym"}
+    participant = make_participant(m1, "TN-1", **values)
+    assert status_of_participant(participant) == ParticipantStatus.YELLOW
+    assert status_of_participant(participant, RuleContext.for_measure(m3)) == ParticipantStatus.RED

@@ -412,3 +412,174 @@ def test_ten_thousand_rows_validate_without_queries(m3, django_assert_max_num_qu
     with django_assert_max_num_queries(0):
         results = [validate_participant(row, context=context) for row in rows]
     assert all(result.status == ParticipantStatus.YELLOW for result in results)
+
+
+# Boundaries and limits (found by mutation testing, docs/mutation-testing.md) ---------------
+
+
+def test_exit_on_the_entry_day_raises_no_error(m1):
+    values = {**entry_values(m1), **exit_values(m1)}
+    values["exit_date"] = values["entry_date"]
+    result = validate(m1, values)
+    assert result.is_valid
+    assert "exit_date" not in result.errors
+
+
+def test_entry_and_exit_on_the_measure_end_day_are_fine(m1):
+    values = {**entry_values(m1, entry_date=m1.end_date), **exit_values(m1, exit_date=m1.end_date)}
+    result = validate(m1, values)
+    assert result.errors == {}
+    assert result.status == ParticipantStatus.GREEN
+
+
+def test_carried_over_participant_on_the_measure_start_leaving_on_its_end_is_valid(m1):
+    carry_over = Destination.objects.get(is_carry_over=True)
+    values = {**entry_values(m1, carried_over=True, entry_date=m1.start_date),
+              **exit_values(m1, destination=carry_over, exit_date=m1.end_date)}
+    result = validate(m1, values)
+    assert result.errors == {}
+    assert result.values["carried_over"] is True
+
+
+def test_free_text_of_the_other_reason_may_have_300_characters_but_not_301(m1):
+    destination, other = not_working_reason()
+    values = {**entry_values(m1), **exit_values(m1, destination=destination, exit_reason=other)}
+    assert validate(m1, {**values, "exit_reason_other": "x" * 300}).errors == {}
+    result = validate(m1, {**values, "exit_reason_other": "x" * 301})
+    assert result.errors == {"exit_reason_other": ["Höchstens 300 Zeichen."]}
+
+
+def test_participant_id_may_have_40_characters_but_not_41(m1):
+    assert validate(m1, entry_values(m1, pseudonym="A" * 40)).errors == {}
+    result = validate(m1, entry_values(m1, pseudonym="A" * 41))
+    assert result.errors == {"pseudonym": ["Die Teilnehmenden-ID darf höchstens 40 Zeichen lang sein."]}
+
+
+def test_a_free_text_reason_without_any_exit_reason_is_refused(m1):
+    destination, _reason = not_working_reason()
+    values = {**entry_values(m1), **exit_values(m1, destination=destination, exit_reason_other="Umzug")}
+    result = validate(m1, values)
+    assert result.errors["exit_reason_other"] == ["Der sonstige Austrittsgrund wird nur bei „sonstiger Grund“ angegeben."]
+
+
+def test_an_exit_reason_without_destination_is_refused(m1):
+    _destination, reason = not_working_reason("pflege")
+    values = {**entry_values(m1), "exit_date": m1.end_date, "exit_reason": reason}
+    result = validate(m1, values)
+    assert result.errors["exit_reason"] == ["Ein Austrittsgrund wird nur beim Verbleib „nicht erwerbstätig, …“ angegeben."]
+
+
+@pytest.mark.parametrize("birth_year", [999, 10000, True, "2005", 2005.0])
+def test_a_birth_year_that_is_no_four_digit_number_is_refused(m1, birth_year):
+    result = validate(m1, entry_values(m1, birth_year=birth_year))
+    assert result.errors["birth_year"] == ["Bitte das Geburtsjahr vierstellig angeben, z. B. 2005."]
+
+
+@pytest.mark.parametrize("birth_year", [1000, 9999])
+def test_the_smallest_and_largest_four_digit_years_are_checked_for_age_only(m1, birth_year):
+    result = validate(m1, entry_values(m1, birth_year=birth_year))
+    age = m1.start_date.year - birth_year
+    assert result.errors["birth_year"] == [
+        "Teilnehmende müssen bei Eintritt mindestens 10 und höchstens 70 Jahre alt sein "
+        f"(Eintrittsjahr minus Geburtsjahr ergibt {age})."
+    ]
+
+
+def test_a_birth_year_without_entry_date_is_not_checked_for_age(m1):
+    result = validate(m1, entry_values(m1, birth_year=1900, entry_date=None))
+    assert "birth_year" not in result.errors
+    assert "entry_date" in result.missing_entry
+
+
+def test_a_carried_over_participant_gets_the_full_message_on_another_entry_date(m1):
+    result = validate(m1, entry_values(m1, carried_over=True))
+    assert result.errors["entry_date"] == [
+        "Aus dem vorangegangenen Budget übernommene Teilnehmende erhalten als Eintrittsdatum den Beginn der Maßnahme (01.01.2026)."
+    ]
+
+
+def test_carry_over_exit_message_names_the_destination_and_the_end(m1):
+    carry_over = Destination.objects.get(is_carry_over=True)
+    result = validate(m1, {**entry_values(m1), **exit_values(m1, destination=carry_over)})
+    assert result.errors["exit_date"] == [
+        f"Bei Verbleib „{carry_over}“ ist das Austrittsdatum das Ende der Maßnahme (31.12.2026)."
+    ]
+
+
+def test_messages_of_exit_before_entry_and_entry_after_end_are_complete(m1):
+    values = {**entry_values(m1), **exit_values(m1, exit_date=m1.start_date)}
+    assert validate(m1, values).errors["exit_date"] == ["Das Austrittsdatum darf nicht vor dem Eintrittsdatum (01.02.2026) liegen."]
+    late = validate(m1, entry_values(m1, entry_date=m1.end_date + datetime.timedelta(days=1)))
+    assert late.errors["entry_date"] == ["Das Eintrittsdatum darf nicht nach dem Ende der Maßnahme (31.12.2026) liegen."]
+
+
+def test_text_is_trimmed_and_blank_text_means_not_given(m1):
+    result = validate(m1, entry_values(m1, pseudonym="  TN-7  ", benefit="  ", gender=" divers "))
+    assert result.values["pseudonym"] == "TN-7"
+    assert result.values["benefit"] is None
+    assert result.values["gender"].code == "divers"
+    assert result.values["exit_reason_other"] == ""
+    assert result.values["carried_over"] is False
+    assert "benefit" in result.missing_entry
+
+
+def test_values_of_the_wrong_kind_are_refused_with_what_is_expected(m1):
+    result = validate(m1, entry_values(m1, single_parent="ja", entry_date="01.02.2026"))
+    assert result.errors["single_parent"] == ["Bitte „ja“ oder „nein“ auswählen."]
+    assert result.errors["entry_date"] == ["Bitte ein Datum im Format TT.MM.JJJJ angeben."]
+    assert result.values["single_parent"] is None and result.values["entry_date"] is None
+
+
+def test_the_full_message_for_an_unknown_or_withdrawn_catalogue_entry(m1):
+    result = validate(m1, entry_values(m1, benefit="gibt-es-nicht"))
+    assert result.errors["benefit"] == ["„gibt-es-nicht“ ist kein gültiger Eintrag für Leistungsbezug bei Eintritt."]
+    values = entry_values(m1)
+    values["gender"].is_active = False
+    values["gender"].save()
+    assert validate(m1, values).errors["gender"] == [
+        f"„{values['gender']}“ wird nicht mehr angeboten. Bitte einen anderen Eintrag auswählen."
+    ]
+    other = type(values["gender"]).objects.exclude(pk=values["gender"].pk).first()
+    assert "gender" in validate(m1, values, previous={"gender": other}).errors
+
+
+def test_answers_to_unknown_questions_or_not_yes_no_are_refused_and_blank_answers_ignored(m3):
+    answers = {**all_answers(m3), "gibt-es-nicht": True, "ausbildungsreife-berufswahl": "ja",
+               "ausbildungsreife-basiskenntnisse": ""}
+    result = validate(m3, entry_values(m3, entry_answers=answers))
+    assert result.errors["entry__gibt-es-nicht"] == ["Unbekannte Frage „gibt-es-nicht“."]
+    assert result.errors["entry__ausbildungsreife-berufswahl"] == ["Bitte „ja“ oder „nein“ auswählen."]
+    assert "ausbildungsreife-basiskenntnisse" not in result.values["entry_answers"]
+    assert result.values["entry_answers"]["rahmenbedingungen-mobilitaet"] is True
+
+
+def test_a_missing_entry_answer_is_named_with_its_block_and_phase(m3):
+    result = validate(m3, entry_values(m3))
+    assert result.missing_entry["entry__rahmenbedingungen-mobilitaet"].endswith("Mobilität gegeben (bei Eintritt)")
+    assert result.missing["entry__rahmenbedingungen-mobilitaet"] == ["Pflichtangabe: bitte ausfüllen."]
+    assert "pseudonym" not in result.missing
+
+
+def test_a_goal_outside_m1_is_refused(m2):
+    goal = ParticipantGoal.objects.get(code="vermittlung-ausbildung")
+    result = validate(m2, entry_values(m2, goal=goal))
+    assert result.errors["goal"] == ["Ein TN-Ziel wird nur bei Maßnahmen der Art M1 erfasst."]
+    assert result.errors.keys() == {"goal"}
+
+
+def test_an_unsaved_measure_has_no_pseudonyms_to_clash_with(m1):
+    make_participant(m1, "TN-001")
+    context = RuleContext.for_measure(m1)
+    context.measure_id = None
+    assert context.pseudonyms == {}
+    assert RuleContext.for_measure(m1).pseudonyms == {"TN-001": Participant.objects.get().pk}
+
+
+def test_users_read_values_as_dates_yes_no_and_labels():
+    from aqb_monitoring.validation import display_value, format_date
+
+    assert display_value(None) == "" and display_value("") == ""
+    assert display_value(True) == "ja" and display_value(False) == "nein"
+    assert display_value(datetime.date(2026, 3, 4)) == "04.03.2026"
+    assert display_value(0) == "0"
+    assert format_date(None) == ""
