@@ -112,6 +112,9 @@ MIDDLEWARE = [
     # editorial rights (grant recipients, providers), see aqb_content/admin_privacy.py.
     "aqb_content.admin_privacy.EditorialAreaMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # A refusal in the admin (Wagtail's redirect to the dashboard) becomes the German 403 page;
+    # below the messages, CSP and framing middleware, so that they treat the new answer (issue 10, item 4).
+    "aqb_site.error_pages.AdminPermissionDeniedMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -44,15 +44,51 @@ def test_a_missing_form_token_gets_the_german_page_not_djangos_csrf_failure(db):
     assert "Seite neu" in response.content.decode()
 
 
-def test_a_refused_admin_page_leads_to_the_dashboard_with_a_german_message(client, provider_a, measure_a):
-    """Wagtail answers PermissionDenied in the admin with its home page and a message, not with 403.html."""
-    measure_a.closed_at = timezone.now()  # closed: no new participants
-    measure_a.save()
+def closed(measure):
+    measure.closed_at = timezone.now()  # closed: no new participants (the view raises PermissionDenied)
+    measure.save()
+    return measure
+
+
+def test_a_refusal_in_our_admin_views_gets_the_german_403_page_of_the_portal(client, provider_a, measure_a):
+    """Wagtail turns PermissionDenied into a redirect to the dashboard; the portal answers 403 with its own page."""
     client.force_login(provider_a)
-    response = client.get(reverse("aqb_monitoring:participant_add", args=[measure_a.pk]), follow=True)
-    assert response.redirect_chain == [("/admin/", 302)]
-    page = response.content.decode()
-    assert "Sie haben leider keinen Zugang zu diesem Bereich." in page and "Sorry" not in page
+    response = client.get(reverse("aqb_monitoring:participant_add", args=[closed(measure_a).pk]))
+    assert_german(response, 403, "Kein Zugriff - AQB-Portal")
+    html = response.content.decode()
+    assert "<h1" in html and "Kein Zugriff</h1>" in html
+    assert f'href="{reverse("wagtailadmin_home")}"' in html and "Zur Startseite der Verwaltung" in html
+    assert "aqb/aqb-mark.svg" in html and "wagtail" not in visible_text(html).lower()
+
+
+def test_the_refusal_leaves_no_message_behind_on_the_next_page(client, provider_a, measure_a):
+    client.force_login(provider_a)
+    client.get(reverse("aqb_monitoring:participant_add", args=[closed(measure_a).pk]))
+    assert "keinen Zugang" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_a_refusal_of_a_script_request_stays_a_plain_403(client, provider_a, measure_a):
+    client.force_login(provider_a)
+    response = client.get(reverse("aqb_monitoring:participant_add", args=[closed(measure_a).pk]),
+                          HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert response.status_code == 403 and "Kein Zugriff" in title(response.content.decode())
+
+
+def test_other_redirects_to_the_dashboard_are_left_alone(client, provider_a, measure_a):
+    """The middleware only replaces Wagtail's refusal, recognised by its message, not every redirect home."""
+    client.force_login(provider_a)
+    response = client.get("/admin/login/")  # a logged-in user is sent on to the dashboard
+    assert response.status_code == 302
+
+
+def test_a_foreign_measure_gets_the_admins_404_page_with_the_portal_name(client, ze_fulda, measure_a):
+    """Our views answer a measure of another tenant with Http404; Wagtail renders wagtailadmin/404.html (ours)."""
+    client.force_login(ze_fulda)
+    response = client.get(reverse("aqb_monitoring:measure", args=[measure_a.pk]))
+    assert_german(response, 404, "Seite nicht gefunden - AQB-Portal")
+    html = response.content.decode()
+    assert "Fehler 404</h1>" in html and "Zur Startseite der Verwaltung" in html
+    assert f'href="{reverse("wagtailadmin_home")}"' in html and "wagtail" not in visible_text(html).lower()
 
 
 def test_the_403_page_of_the_public_site_is_german(db):
@@ -67,7 +103,9 @@ def test_the_public_404_page_is_german(db, public_site):
 
 def test_the_admin_404_page_is_german(client, provider_a):
     client.force_login(provider_a)
-    assert_german(client.get("/admin/gibt-es-nicht/"), 404, "Seite nicht gefunden")
+    response = client.get("/admin/gibt-es-nicht/")
+    assert_german(response, 404, "Seite nicht gefunden - AQB-Portal")
+    assert "Zur Startseite der Verwaltung" in response.content.decode()
 
 
 def test_the_500_page_is_german(db):
