@@ -507,6 +507,10 @@ class ImportRowForm(ParticipantForm):
     def clean(self):
         return forms.ModelForm.clean(self)
 
+    def save(self, commit=True):
+        """Never: a corrected row is written only by "Übernehmen", through the importer (excel.jobs.take)."""
+        raise TypeError("ImportRowForm does not save; pass cells() to excel.jobs.correct_row")
+
     def cells(self):
         """The cleaned values as the texts the importer reads: TT.MM.JJJJ, catalogue labels, ja/nein, years."""
         from .excel.importer import display

@@ -24,7 +24,7 @@ from aqb_monitoring.models import (
     Question,
 )
 
-from .conftest import make_measure
+from .conftest import make_measure, make_participant
 from .excel_files import red_row, workbook_bytes, yellow_row
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +176,21 @@ def test_posting_hands_the_importer_the_texts_it_parses_and_the_row_becomes_new(
     assert preview_row(job)["action"] == "create"
     assert "Zeile 2 wurde korrigiert und neu geprüft." in client.get(response.url).content.decode()
     assert not Participant.objects.exists()  # saved only by "Übernehmen"
+
+
+def test_a_changed_row_shows_the_files_values_and_its_correction_stays_a_change(client, ze_kassel, measure_a):
+    make_participant(measure_a, "U-1", gender=None)
+    client.force_login(ze_kassel)
+    job = upload(client, measure_a, [yellow_row(measure_a, "U-1")])
+    assert preview_row(job)["action"] == "update"
+    response = client.get(row_url(job))
+    assert selected(html(response), "gender") == "weiblich"  # the file's value, not the stored (empty) one
+    data = form_data(response)
+    data["gender"] = Gender.objects.get(label="männlich").pk
+    assert client.post(row_url(job), data).status_code == 302
+    row = preview_row(job)
+    assert row["action"] == "update" and row["changes"]["gender"] == ["", "männlich"]
+    assert Participant.objects.get(pseudonym="U-1").gender is None
 
 
 def test_a_correction_the_rules_still_refuse_stays_on_the_form_with_the_message_at_its_field(
