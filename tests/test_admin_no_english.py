@@ -104,3 +104,38 @@ def test_the_compiled_translations_say_what_the_po_file_says(settings):
     with translation.override("de"):
         for msgid, msgstr in pairs:
             assert translation.gettext(msgid) == msgstr, msgid
+
+
+def test_rp_oversight_pages_have_no_english_leftovers(
+        client, public_site, rp_editor, ze_kassel, kassel, provider_org_a, measure_a, measure_b,
+        django_capture_on_commit_callbacks):
+    """Vollständigkeit, Statistik and Erinnerungen with their tables filled: participants in every
+    status, a reminder sent (issue 15's pages in issue 10's scan)."""
+    import datetime
+
+    from aqb_monitoring.models import Gender, ParticipantStatus
+    from aqb_monitoring.oversight.reminders import send_reminders
+
+    from .conftest import make_measure, make_participant
+
+    genders = list(Gender.objects.all())
+    statuses = list(ParticipantStatus.values)
+    for number in range(24):
+        make_participant(measure_a if number % 2 else measure_b, f"TN-{number:04d}", gender=genders[number % len(genders)],
+                         birth_year=2000 + number % 6, status=statuses[number % len(statuses)])
+    ended = make_measure("AQB26-KS-M1-10", kassel, provider_org_a, end_date=datetime.date(2026, 6, 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(today=datetime.date(2026, 7, 14))  # 14 days before the closing report is due
+    client.force_login(rp_editor)
+    board = client.get(reverse("aqb_board:index")).content.decode()
+    assert measure_a.number in board and measure_b.number in board
+    assert ended.number in client.get(reverse("aqb_reminders:list")).content.decode()
+    assert "<table" in client.get(reverse("aqb_statistics:index")).content.decode()
+    urls = [
+        reverse("aqb_board:index"),
+        reverse("aqb_board:index") + "?budget_year=2026",
+        reverse("aqb_statistics:index"),
+        reverse("aqb_statistics:index") + "?budget_year=2026",
+        reverse("aqb_reminders:list"),
+    ]
+    assert scan(client, rp_editor, urls) == []
