@@ -19,9 +19,7 @@ The measure rules themselves (number ↔ ZE/type/year, closed, dates vs recorded
 successor) live in `measures.py`; this module parses cells and applies them per row.
 """
 
-import csv
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -34,9 +32,12 @@ from django.utils.translation import gettext_lazy
 
 from . import measures as rules
 from . import permissions
-from .excel.importer import ImportFileError, display, parse_date
 from .imports import reader
-from .imports.sheets import CFB_MAGIC, clean_text, normalise
+from .imports.cells import ImportFileError, display, parse_date
+from .imports.files import check_size, is_workbook, read_bytes, read_csv
+from .imports.headers import check_headers, map_headers
+from .imports.results import ACTION_CREATE, ACTION_REJECTED, ACTION_UNCHANGED, ACTION_UPDATE, ACTIONS, ROW_KEY, TAKEN
+from .imports.sheets import normalise
 from .models import (
     MEASURE_NUMBER_PATTERN,
     AuditAction,
@@ -56,17 +57,6 @@ MAX_ROWS = 20_000
 MAX_COLUMNS = 100  # the RP database's export may carry more columns than the import uses
 SHEET_NAME = "Maßnahmen"  # preferred sheet of a workbook; else the first one
 
-ACTION_CREATE = "create"
-ACTION_UPDATE = "update"
-ACTION_UNCHANGED = "unchanged"
-ACTION_REJECTED = "rejected"
-ACTIONS = (ACTION_CREATE, ACTION_UPDATE, ACTION_UNCHANGED, ACTION_REJECTED)
-ACTION_LABELS = {
-    ACTION_CREATE: gettext_lazy("neu"),
-    ACTION_UPDATE: gettext_lazy("Änderung"),
-    ACTION_UNCHANGED: gettext_lazy("unverändert"),
-    ACTION_REJECTED: gettext_lazy("nicht übernommen"),
-}
 
 
 # ---------------------------------------------------------------------------
@@ -133,71 +123,33 @@ class MeasureFile:
     kind: str = "xlsx"
 
 
-def read_measure_file(source):
+def read_measure_file(source, *, inline_max_rows=None):
     """The rows of an .xlsx or CSV file, or ImportFileError with the German reason.
 
-    A workbook is read by `imports.reader` in a child process under hard limits; CSV is
-    plain text, parsed here by the standard library's csv module (linear, no native code).
+    A workbook is read by `imports.reader` in a child process under hard limits; CSV by
+    `imports.files.read_csv`. With `inline_max_rows` (a web request) a file of more rows raises
+    reader.NeedsBackground, and the job's worker reads it.
     """
-    content = source if isinstance(source, bytes | bytearray) else _read_bytes(source)
-    if not content:
-        raise ImportFileError(_("Die Datei ist leer."))
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError(_("Die Datei ist größer als %(mb)d MB. Bitte teilen Sie sie auf.") % {
-            "mb": MAX_FILE_BYTES // (1024 * 1024)})
-    if content[:2] == b"PK" or content[:8] == CFB_MAGIC:
-        return _rows_from_table(_xlsx_table(content), "xlsx")
-    return _rows_from_table(_csv_table(content), "csv")
+    content = read_bytes(source, MAX_FILE_BYTES)
+    check_size(content, MAX_FILE_BYTES)
+    if is_workbook(content):
+        return _rows_from_table(_xlsx_table(content, inline_max_rows), "xlsx")
+    table = read_csv(content)
+    if inline_max_rows is not None and len(table) > inline_max_rows + 1:
+        raise reader.NeedsBackground(len(table))
+    return _rows_from_table(table, "csv")
 
 
-def _read_bytes(source):
-    """At most one byte more than allowed, from a path or a file object."""
-    if isinstance(source, str) or hasattr(source, "__fspath__"):
-        with open(source, "rb") as stream:
-            return stream.read(MAX_FILE_BYTES + 1)
-    source.seek(0)
-    return source.read(MAX_FILE_BYTES + 1)
-
-
-def _xlsx_table(content):
+def _xlsx_table(content, inline_max_rows=None):
     """(row number, cells, problems) of the sheet "Maßnahmen" or the first sheet, read under the reader's limits."""
     try:
         table = reader.read_workbook(
             content, prefer=[SHEET_NAME], max_rows=MAX_ROWS + 1_000, max_columns=MAX_COLUMNS,
-            max_file_bytes=MAX_FILE_BYTES, no_sheet_message=_("Die Datei enthält kein Tabellenblatt."))
+            max_file_bytes=MAX_FILE_BYTES, inline_max_rows=inline_max_rows,
+            no_sheet_message=_("Die Datei enthält kein Tabellenblatt."))
     except reader.ReadError as error:
         raise ImportFileError(error.message) from error
     return [(row.index + 1, row.cells, row.problems or {}) for row in table.rows]
-
-
-def _csv_table(data):
-    """CSV in UTF-8 (with or without BOM); the delimiter (; or ,) is the one the header line uses more."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(_(
-            "Die CSV-Datei ist nicht UTF-8-kodiert. Bitte in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“ "
-            "speichern oder eine Excel-Datei (.xlsx) hochladen.")) from error
-    if "\x00" in text:
-        raise ImportFileError(_("Die Datei ist weder eine Excel-Datei (.xlsx) noch eine CSV-Datei."))
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = "," if first_line.count(",") > first_line.count(";") else ";"
-    lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(lines.line_num, *_clean_csv_row(row)) for row in lines]
-    except csv.Error as error:
-        raise ImportFileError(_("Die CSV-Datei ist fehlerhaft (%(error)s).") % {"error": error}) from error
-
-
-def _clean_csv_row(row):
-    """A CSV row's cells, with control characters replaced and reported as the workbook reader does."""
-    cells, problems = [], {}
-    for column, text in enumerate(row):
-        clean, problem = clean_text(text)
-        cells.append(clean)
-        if problem:
-            problems[column] = problem
-    return cells, problems
 
 
 def _rows_from_table(table, kind):
@@ -223,28 +175,12 @@ def _rows_from_table(table, kind):
 
 
 def _map_headers(header_row):
-    by_header = {header_key(column.header): column for column in COLUMNS}
-    positions, ignored, duplicates = {}, [], []
-    for index, text in enumerate(header_row):
-        shown = display(text).strip()
-        if not shown:
-            continue
-        column = by_header.get(header_key(shown))
-        if column is None:
-            ignored.append(shown)
-        elif column.key in positions:
-            duplicates.append(shown)
-        else:
-            positions[column.key] = index
-    missing = [str(column.header) for column in COLUMNS if column.required and column.key not in positions]
-    if missing:
-        raise ImportFileError(_(
-            "In der Kopfzeile fehlen die Spalten %(names)s. Die erste Zeile muss die Spaltenüberschriften enthalten "
-            "(Reihenfolge beliebig).") % {"names": ", ".join(f"„{name}“" for name in missing)})
-    if duplicates:
-        raise ImportFileError(_("Die Spalte %(names)s kommt in der Kopfzeile mehrfach vor.") % {
-            "names": ", ".join(f"„{name}“" for name in duplicates)})
-    return positions, ignored
+    found = map_headers(header_row, {header_key(column.header): (column.key, str(column.header)) for column in COLUMNS},
+                        key=header_key, required=[(c.key, str(c.header)) for c in COLUMNS if c.required])
+    check_headers(found, _(
+        "In der Kopfzeile fehlen die Spalten %(names)s. Die erste Zeile muss die Spaltenüberschriften enthalten "
+        "(Reihenfolge beliebig)."))
+    return found.positions, found.ignored
 
 
 # ---------------------------------------------------------------------------
@@ -320,9 +256,10 @@ class RowResult:
         self.action = ACTION_REJECTED
 
     def as_dict(self):
+        """The stored preview row (imports.results): reasons about the row as a whole, changes by column header."""
         return {"row": self.row, "number": self.number, "action": self.action,
-                "action_label": str(ACTION_LABELS[self.action]), "errors": list(self.errors),
-                "changes": [[label, old, new] for label, (old, new) in self.changes.items()]}
+                "errors": {ROW_KEY: list(self.errors)} if self.errors else {},
+                "changes": {label: [old, new] for label, (old, new) in self.changes.items()}}
 
 
 @dataclass
@@ -337,12 +274,12 @@ class Preview:
 
     @property
     def taken(self):
-        return [row for row in self.rows if row.action in (ACTION_CREATE, ACTION_UPDATE)]
+        return [row for row in self.rows if row.action in TAKEN]
 
     def as_dict(self):
         return {"rows": [row.as_dict() for row in self.rows], "counts": self.counts,
                 "new_providers": [f"{p.name} ({p.grant_recipient.abbreviation})" for p in self.new_providers
-                                  if any(r.action in (ACTION_CREATE, ACTION_UPDATE) for r in p.rows)],
+                                  if any(r.action in TAKEN for r in p.rows)],
                 "ignored_headers": self.ignored_headers}
 
 
@@ -770,3 +707,37 @@ def _audit_successor(row, measure, user):
 
 def _row_note(row):
     return _("Maßnahmen-Import (RP), Zeile %(row)d") % {"row": row.row}
+
+
+# ---------------------------------------------------------------------------
+# The import job's importer (excel/jobs.py): the RP's upload, read in the worker if large
+# ---------------------------------------------------------------------------
+
+
+class MeasureImporter:
+    """The measure import on the ImportJob mechanism (the protocol is described in excel/jobs.py)."""
+
+    def read(self, job, *, inline_max_rows=None, progress=None):
+        with job.file.open("rb") as stream:
+            return read_measure_file(stream, inline_max_rows=inline_max_rows)
+
+    def row_count(self, read):
+        return len(read.rows)
+
+    def validate(self, read, job, *, progress=None):
+        preview = validate_measure_rows(read)
+        if progress is not None:
+            progress(len(preview.rows), len(preview.rows))
+        return preview.as_dict()
+
+    def take(self, job, user):
+        """The file validated again against the data as they are now, written in the job's transaction."""
+        try:
+            with job.file.open("rb") as stream:
+                preview = do_measure_import(stream, user)
+        except ServiceError as error:
+            raise ImportFileError(" ".join(error.messages)) from error
+        return preview, preview.as_dict()
+
+
+MEASURE_IMPORTER = MeasureImporter()

@@ -1,28 +1,38 @@
-"""Admin pages of the RP's measure import: upload → preview of every row → "Übernehmen" → result.
+"""Admin pages of the RP's measure import: upload → progress (large files) → preview of every row →
+"Übernehmen" → result.
 
 Only the RP reaches them (viewsets.MeasureImportViewSet wraps every URL in
-`authority_required`; everyone else gets a 404). No state is kept on the server between
-preview and take: the preview page carries the uploaded file, zlib-packed and signed
-(so the take re-reads exactly the bytes that were previewed and nobody can slip in other
-ones), and the take validates it again against the data as they are then.
+`authority_required`; everyone else gets a 404), and only the RP user who uploaded sees the
+job. The upload is an import job (models.ImportJob, kind MEASURES) on the same mechanism as
+the participant import (excel/jobs.py): the file is kept in the private storage, read in the
+child process (by the task worker for a large file), its preview stored on the job (it
+survives a reload), "Übernehmen" validates the file again against the data as they are then
+and writes once under the job's lock; the file is deleted once taken or discarded, the rest
+after AQB_IMPORT_RETENTION_HOURS (excel/housekeeping.py).
 """
 
-import base64
-import zlib
-
 from django import forms
-from django.core import signing
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, UnreadablePostError
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from .measure_import import MAX_FILE_BYTES, ImportFileError, check_measure_import, do_measure_import
+from .excel.housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED, fail_stale_jobs, retention_text
+from .excel.jobs import ImportJobRefused, discard, restart, start_preview
+from .excel.jobs import take as take_job
+from .excel.storing import UploadNotStored, discard_partial_upload, space_problem, store_upload
+from .imports.cells import ImportFileError
+from .imports.results import FILTERS, ROW_KEY, display_rows, filtered_rows, preview_sentence, taken_count
+from .measure_import import MAX_FILE_BYTES
+from .models import ImportJob, ImportJobKind, ImportJobStatus
 
-SIGNING_SALT = "aqb.measure-import"
-TOKEN_MAX_AGE = 6 * 60 * 60  # a preview left open overnight is read again from a new upload
-# Django refuses request bodies above DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB); the token stays below.
-TOKEN_MAX_CHARS = 2_000_000
+PREVIEW_PAGE_SIZE = 200
 
 
 class UploadForm(forms.Form):
@@ -37,62 +47,112 @@ class UploadForm(forms.Form):
         return upload
 
 
-def pack(content):
-    """The file's bytes as a signed, packed text for the preview's hidden field."""
-    packed = base64.urlsafe_b64encode(zlib.compress(content, 6)).decode("ascii")
-    return signing.TimestampSigner(salt=SIGNING_SALT).sign(packed)
-
-
-def unpack(token):
-    """The bytes packed by `pack`, or None when the token is forged, expired or too large."""
-    try:
-        packed = signing.TimestampSigner(salt=SIGNING_SALT).unsign(token, max_age=TOKEN_MAX_AGE)
-        inflater = zlib.decompressobj()
-        content = inflater.decompress(base64.urlsafe_b64decode(packed), MAX_FILE_BYTES + 1)
-    except (signing.BadSignature, ValueError, zlib.error):
-        return None
-    return content if len(content) <= MAX_FILE_BYTES else None
-
-
 def _page(request, template, title, **context):
     return TemplateResponse(request, f"aqb_monitoring/measure_import/{template}", {
         "page_title": title, "header_title": title, **context})
 
 
 def upload(request):
-    """GET: the upload form. POST: read and check the file, show every row (nothing is saved)."""
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read()
+    """GET: the upload form. POST: keep the file as an import job and read it (nothing is saved yet)."""
+    try:
+        form = UploadForm(request.POST or None, request.FILES or None)
+    except UnreadablePostError:  # the browser went away during the upload
+        discard_partial_upload(request)
+        return HttpResponseBadRequest(_("Die Übertragung der Datei wurde abgebrochen. Bitte laden Sie sie erneut hoch."))
+    full = space_problem()
+    if request.method == "POST" and not full and form.is_valid():
         try:
-            preview = check_measure_import(content, request.user)
-        except ImportFileError as error:
+            job = store_upload(None, request.user, form.cleaned_data["file"], kind=ImportJobKind.MEASURES)
+        except UploadNotStored as error:
             form.add_error("file", error.message)
         else:
-            token = pack(content)
-            if len(token) > TOKEN_MAX_CHARS:
-                form.add_error("file", _(
-                    "Die Datei ist für die Übernahme im Browser zu groß. Bitte teilen Sie sie auf oder importieren Sie "
-                    "sie mit „manage.py import_measures“."))
-            else:
-                data = preview.as_dict()
-                return _page(request, "preview.html", _("Maßnahmen importieren: Vorschau"), preview=data,
-                             counts=data["counts"], taken=data["counts"]["create"] + data["counts"]["update"],
-                             token=token, file_name=form.cleaned_data["file"].name)
-    return _page(request, "upload.html", _("Maßnahmen importieren"), form=form)
+            start_preview(job)
+            return redirect("aqb_measure_import:job", job.pk)
+    return _page(request, "upload.html", _("Maßnahmen importieren"), form=form, space_problem=full,
+                 retention=retention_text())
+
+
+def _job(request, job_pk):
+    """The RP user's own measure import; else 404."""
+    return get_object_or_404(ImportJob, pk=job_pk, user=request.user, kind=ImportJobKind.MEASURES)
+
+
+def _header(key):
+    """Reasons about the row as a whole need no heading; changes are keyed by their column's header."""
+    return "" if key == ROW_KEY else key
+
+
+def job_detail(request, job_pk):
+    """Progress while the file is read; then the preview of every row, or the result once taken."""
+    job = _job(request, job_pk)
+    if fail_stale_jobs(ImportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
+    title = _("Maßnahmen importieren: %(name)s") % {"name": job.original_name}
+    context = {"job": job}
+    if job.status == ImportJobStatus.DONE:
+        outcome = job.outcome
+        return _page(request, "result.html", _("Maßnahmen importieren: Ergebnis"), outcome=outcome,
+                     counts=outcome.get("counts", {}), new_providers=outcome.get("new_providers", []),
+                     rows=display_rows(filtered_rows(outcome.get("rows", []), ""), _header, "number"),
+                     retention=retention_text(), **context)
+    if job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING, ImportJobStatus.TAKING):
+        minutes = round(settings.AQB_IMPORT_STALE_AFTER.total_seconds() / 60, 1)
+        return _page(request, "progress.html", title, percent=int(100 * job.progress / job.total) if job.total else 0,
+                     stale_minutes=int(minutes) if minutes.is_integer() else formats.number_format(minutes), **context)
+    if job.status == ImportJobStatus.FAILED:
+        # Starting again helps a read or take that was cut off, not a file the reader refused.
+        interrupted = job.error in (str(READING_INTERRUPTED), str(TAKING_INTERRUPTED))
+        return _page(request, "failed.html", title, can_restart=interrupted and bool(job.file), **context)
+    if job.status == ImportJobStatus.DISCARDED:
+        return _page(request, "discarded.html", title, **context)
+    only = request.GET.get("zeilen", "")
+    page = Paginator(filtered_rows(job.preview.get("rows", []), only), PREVIEW_PAGE_SIZE).get_page(request.GET.get("p"))
+    counts = job.preview.get("counts", {})
+    return _page(request, "preview.html", _("Maßnahmen importieren: Vorschau"), count_sentence=preview_sentence(counts),
+                 counts=counts, taken=taken_count(counts), page_obj=page, only=only, filters=FILTERS,
+                 rows=display_rows(page.object_list, _header, "number"), query=f"zeilen={only}" if only else "",
+                 new_providers=job.preview.get("new_providers", []),
+                 ignored_headers=job.preview.get("ignored_headers", []), **context)
 
 
 @require_POST
-def take(request):
-    """Import the previewed file (validated again now) in one transaction and show the outcome."""
-    content = unpack(request.POST.get("token", ""))
-    if content is None:
-        return _page(request, "upload.html", _("Maßnahmen importieren"), form=UploadForm(),
-                     notice=_("Die Vorschau ist abgelaufen oder ungültig. Bitte laden Sie die Datei erneut hoch."))
+def take(request, job_pk):
+    """Import the previewed file (validated again now) once, in one transaction; the job's page shows the result."""
+    job = _job(request, job_pk)
     try:
-        preview = do_measure_import(content, request.user)
-    except ImportFileError as error:
-        return _page(request, "upload.html", _("Maßnahmen importieren"), form=UploadForm(), notice=error.message)
-    data = preview.as_dict()
-    return _page(request, "result.html", _("Maßnahmen importieren: Ergebnis"), preview=data, counts=data["counts"],
-                 file_name=request.POST.get("file_name", ""))
+        preview = take_job(job, request.user)
+    except (ImportFileError, ImportJobRefused) as error:
+        messages.error(request, error.message)
+        return redirect("aqb_measure_import:job", job.pk)
+    counts = preview.counts
+    messages.success(request, " ".join((
+        ngettext("%(count)d Maßnahme angelegt,", "%(count)d Maßnahmen angelegt,", counts["create"]) % {
+            "count": counts["create"]},
+        ngettext("%(count)d geändert,", "%(count)d geändert,", counts["update"]) % {"count": counts["update"]},
+        ngettext("%(count)d Zeile nicht übernommen.", "%(count)d Zeilen nicht übernommen.", counts["rejected"]) % {
+            "count": counts["rejected"]},
+    )))
+    return redirect("aqb_measure_import:job", job.pk)
+
+
+@require_POST
+def discard_job(request, job_pk):
+    job = _job(request, job_pk)
+    try:
+        discard(job)
+    except ImportJobRefused as error:
+        messages.error(request, error.message)
+        return redirect("aqb_measure_import:job", job.pk)
+    messages.info(request, _("Der Import wurde verworfen; es wurde nichts übernommen."))
+    return redirect("aqb_measure_import:upload")
+
+
+@require_POST
+def restart_job(request, job_pk):
+    """Read a failed job's file again (its worker died); the page then shows progress or the preview."""
+    job = _job(request, job_pk)
+    try:
+        restart(job)
+    except ImportJobRefused as error:
+        messages.error(request, error.message)
+    return redirect("aqb_measure_import:job", job.pk)

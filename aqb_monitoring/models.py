@@ -763,8 +763,14 @@ class ImportJobStatus(models.TextChoices):
     DISCARDED = "discarded", _("verworfen")
 
 
+class ImportJobKind(models.TextChoices):
+    PARTICIPANTS = "participants", _("Teilnehmende")
+    MEASURES = "measures", _("Maßnahmen")
+
+
 class ImportJob(models.Model):
-    """One upload of an Excel file into one measure: the file, the reading progress, the
+    """One upload of a file: participants into one measure (`measure`), or the RP's file of
+    measures and providers (`kind` MEASURES, no measure). The file, the reading progress, the
     preview of every row, the user's corrections, and after "Übernehmen" the outcome.
 
     The file is the source of truth: "Übernehmen" reads it again with the corrections, so
@@ -774,7 +780,9 @@ class ImportJob(models.Model):
     keeps its row, emptied, so that a take from a second tab is answered in German.
     """
 
-    measure = models.ForeignKey(Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField(_("Art"), max_length=12, choices=ImportJobKind.choices, default=ImportJobKind.PARTICIPANTS)
+    measure = models.ForeignKey(Measure, verbose_name=_("Maßnahme"), on_delete=models.CASCADE, related_name="import_jobs",
+                                null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Benutzer"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -799,7 +807,8 @@ class ImportJob(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.original_name} → {self.measure.number}"
+        target = self.measure.number if self.measure_id else self.get_kind_display()
+        return f"{self.original_name} → {target}"
 
 
 # ---------------------------------------------------------------------------

@@ -290,7 +290,8 @@ class AuthorityMenuItem(MenuItem):
 
 
 class MeasureImportViewSet(ViewSet):
-    """"Maßnahmen importieren": upload, preview and take of the RP database file (measure_import_views.py)."""
+    """"Maßnahmen importieren": upload, progress, preview and take of the RP database file, an import job
+    (measure_import_views.py)."""
 
     name = "aqb_measure_import"
     url_prefix = "stammdaten/massnahmen-import"
@@ -303,7 +304,10 @@ class MeasureImportViewSet(ViewSet):
 
         return authority_only_patterns([
             path("", views.upload, name="upload"),
-            path("uebernehmen/", views.take, name="take"),
+            path("<int:job_pk>/", views.job_detail, name="job"),
+            path("<int:job_pk>/uebernehmen/", views.take, name="take"),
+            path("<int:job_pk>/verwerfen/", views.discard_job, name="discard"),
+            path("<int:job_pk>/erneut-starten/", views.restart_job, name="restart"),
         ])
 
 

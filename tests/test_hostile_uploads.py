@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from aqb_monitoring.excel.importer import ImportFileError, read_rows
+from aqb_monitoring.excel.importer import read_rows
 from aqb_monitoring.imports import reader
+from aqb_monitoring.imports.cells import ImportFileError
 from aqb_monitoring.models import Answer, AuditEntry, ImportJob, ImportJobStatus, Measure, Participant
 
 from . import hostile_files
@@ -106,13 +107,19 @@ def test_hostile_workbook_through_the_participant_command(name, measure_a, tmp_p
 
 
 @pytest.mark.parametrize("name", CORPUS)
-def test_hostile_workbook_through_the_measure_import_page(name, client, rp_editor, measure_a, settings, child_runs):
+def test_hostile_workbook_through_the_measure_import_page(name, client, rp_editor, measure_a, settings, child_runs,
+                                                         django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     build, expected = hostile_files.CORPUS[name]
     before = written()
     client.force_login(rp_editor)
-    response = client.post(reverse("aqb_measure_import:upload"),
-                           {"file": SimpleUploadedFile("rp-datenbestand.xlsx", build(measure_a))})
+    with django_capture_on_commit_callbacks(execute=True):  # a file of many rows goes to the task worker
+        response = client.post(reverse("aqb_measure_import:upload"),
+                               {"file": SimpleUploadedFile("rp-datenbestand.xlsx", build(measure_a))})
+    response = client.get(response.url)
     assert response.status_code == 200
+    # The upload is an import job: the file (a participant sheet, or hostile) ends it as failed, the reason on its page.
+    assert ImportJob.objects.get().status == ImportJobStatus.FAILED
     text = response.content.decode()
     # A participant sheet is no measure file: a clean file is refused for its header, a hostile one before that.
     assert "Kopfzeile fehlen" in text or (expected and expected in text) or "Zeichen" in text, text[-3000:]

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aqb_monitoring.excel import housekeeping, jobs, tasks
-from aqb_monitoring.excel.importer import ImportFileError
+from aqb_monitoring.excel import importer as participant_importer
+from aqb_monitoring.imports.cells import ImportFileError
 from aqb_monitoring.models import ImportJob, Participant
 
 from .excel_files import red_row, workbook_bytes, yellow_row
@@ -82,7 +83,7 @@ def test_a_second_take_of_the_same_job_is_refused_and_the_counts_stay(client, ze
 def test_a_second_take_and_a_discard_while_a_take_runs_are_refused(client, ze_kassel, measure_a, monkeypatch):
     """The other tab's click arrives while the first take is still writing."""
     job = uploaded_job(client, ze_kassel, measure_a, [yellow_row(measure_a, "Y-1")])
-    real_do_import = jobs.do_import
+    real_do_import = participant_importer.do_import
     seen = {}
 
     def do_import_meanwhile(*args, **kwargs):
@@ -93,7 +94,7 @@ def test_a_second_take_and_a_discard_while_a_take_runs_are_refused(client, ze_ka
             seen[name] = refused.value.message
         return real_do_import(*args, **kwargs)
 
-    monkeypatch.setattr(jobs, "do_import", do_import_meanwhile)
+    monkeypatch.setattr(participant_importer, "do_import", do_import_meanwhile)
     client.post(reverse("aqb_excel:job_take", args=[job.pk]))
     assert seen == {
         "status": "taking",
@@ -150,7 +151,7 @@ def test_a_take_that_fails_leaves_the_preview_to_take_again(client, ze_kassel, m
     def refuse(*args, **kwargs):
         raise ImportFileError("Die Datei ist beschädigt.")
 
-    monkeypatch.setattr(jobs, "do_import", refuse)
+    monkeypatch.setattr(participant_importer, "do_import", refuse)
     page = page_after(client, "post", "aqb_excel:job_take", job)
     assert "Die Datei ist beschädigt." in page
     job.refresh_from_db()

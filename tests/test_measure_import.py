@@ -2,22 +2,30 @@
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from aqb_monitoring.measure_import import (
-    ImportFileError,
-    check_measure_import,
-    do_measure_import,
-    read_measure_file,
+from aqb_monitoring import measure_import
+from aqb_monitoring.excel import housekeeping, jobs, tasks
+from aqb_monitoring.imports.cells import ImportFileError
+from aqb_monitoring.measure_import import check_measure_import, do_measure_import, read_measure_file
+from aqb_monitoring.models import (
+    AuditEntry,
+    ImportJob,
+    ImportJobKind,
+    ImportJobStatus,
+    InterimDueDate,
+    Measure,
+    Provider,
 )
-from aqb_monitoring.models import AuditEntry, InterimDueDate, Measure, Provider
 
-from .conftest import make_measure, make_participant
+from .conftest import make_measure, make_participant, make_user
 
 HEADERS = ["Maßnahmennummer", "Titel", "Maßnahmeart", "Programmlinie", "Beginn", "Ende", "Hauptziel",
            "Zuwendungsempfänger", "Träger", "Träger-ID", "Träger-E-Mail", "Geplante Teilnehmende", "Budgetjahr",
@@ -337,46 +345,169 @@ def test_command_exits_with_2_for_an_unusable_file(db, tmp_path, capsys):
 # --- the admin page -------------------------------------------------------------------------
 
 
-def test_admin_pages_are_404_for_grant_recipients_and_providers(client, ze_kassel, provider_a, kassel):
-    data = csv_file([row(Träger="Böser Träger")])
+def upload_file(client, content, name="rp-datenbestand.xlsx", **kwargs):
+    """The RP's upload through the admin page; the import job it created."""
+    response = client.post(reverse("aqb_measure_import:upload"), {"file": SimpleUploadedFile(name, content)}, **kwargs)
+    return response, ImportJob.objects.filter(kind=ImportJobKind.MEASURES).order_by("pk").last()
+
+
+def job_url(name, job):
+    return reverse(f"aqb_measure_import:{name}", args=[job.pk])
+
+
+def test_admin_pages_are_404_for_grant_recipients_and_providers(client, ze_kassel, provider_a, rp_editor, kassel):
+    client.force_login(rp_editor)
+    _response, job = upload_file(client, csv_file([row(Träger="Böser Träger")]), "m.csv")
+    assert job.status == ImportJobStatus.PREVIEW
     for user in (ze_kassel, provider_a):
         client.force_login(user)
         assert client.get(reverse("aqb_measure_import:upload")).status_code == 404
-        upload = io.BytesIO(data)
-        upload.name = "m.csv"
-        assert client.post(reverse("aqb_measure_import:upload"), {"file": upload}).status_code == 404
-        assert client.post(reverse("aqb_measure_import:take"), {"token": "x"}).status_code == 404
+        response, _job = upload_file(client, csv_file([row(Träger="Böser Träger")]), "m.csv")
+        assert response.status_code == 404
+        for name in ("job", "take", "discard", "restart"):
+            assert client.get(job_url(name, job)).status_code == 404, name
+            assert client.post(job_url(name, job)).status_code == 404, name
     assert not Measure.objects.exists() and not Provider.objects.filter(name="Böser Träger").exists()
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.PREVIEW and job.file  # neither taken nor discarded by them
+    assert ImportJob.objects.count() == 1
 
 
-def test_upload_preview_take_flow(client, rp_editor, kassel, provider_org_a):
+def test_another_rp_user_does_not_see_the_job(client, rp_editor, kassel, provider_org_a):
+    client.force_login(rp_editor)
+    _response, job = upload_file(client, xlsx_file([row()]))
+    colleague = make_user("rp2@example.org", rp_editor.organisation)
+    client.force_login(colleague)
+    assert client.get(job_url("job", job)).status_code == 404
+    assert client.post(job_url("take", job)).status_code == 404
+    assert not Measure.objects.exists()
+
+
+def test_upload_preview_reload_take_once(client, rp_editor, kassel, provider_org_a, monkeypatch):
     client.force_login(rp_editor)
     page = client.get(reverse("aqb_measure_import:upload"))
     assert page.status_code == 200 and "Maßnahmen importieren" in page.content.decode()
-    upload = io.BytesIO(xlsx_file([row(), row("AQB26-KS-M1-06", Zuwendungsempfänger="ZZ")]))
-    upload.name = "rp-datenbestand.xlsx"
-    preview = client.post(reverse("aqb_measure_import:upload"), {"file": upload})
+    response, job = upload_file(client, xlsx_file([row(), row("AQB26-KS-M1-06", Zuwendungsempfänger="ZZ")]))
+    assert response.status_code == 302 and response.url == job_url("job", job)
+    assert job.status == ImportJobStatus.PREVIEW and job.user == rp_editor and job.measure is None
+    preview = client.get(response.url)
     html = preview.content.decode()
-    assert preview.status_code == 200
     assert 'data-action="create"' in html and 'data-action="rejected"' in html
     assert "„ZZ“ ist im Portal nicht angelegt" in html
+    assert "Vorschau: 1 Zeile neu, 0 Zeilen geändert, 0 Zeilen unverändert, 1 Zeile wird nicht übernommen." in html
     assert not Measure.objects.exists()  # the preview saves nothing
-    token = preview.context["token"]
-    result = client.post(reverse("aqb_measure_import:take"), {"token": token, "file_name": "rp-datenbestand.xlsx"})
-    assert result.status_code == 200
-    assert result.context["counts"]["create"] == 1 and result.context["counts"]["rejected"] == 1
+    # A reload shows the stored preview: the file is not read again.
+    monkeypatch.setattr(measure_import, "read_measure_file", lambda *a, **k: pytest.fail("the file is read again"))
+    reloaded = client.get(response.url)
+    assert reloaded.context["rows"] == preview.context["rows"] and "„ZZ“ ist im Portal nicht angelegt" in reloaded.content.decode()
+    assert client.get(response.url + "?zeilen=rejected").context["rows"][0]["number"] == "AQB26-KS-M1-06"
+    monkeypatch.undo()
+    stored = Path(job.file.path)
+    taken = client.post(job_url("take", job), follow=True)
+    result = taken.content.decode()
+    assert 'data-count="created">1<' in result and 'data-count="left_out">1<' in result
+    assert "1 Maßnahme angelegt" in result
     assert list(Measure.objects.values_list("number", flat=True)) == ["AQB26-KS-M1-05"]
-    # A forged token is refused, nothing is read.
-    refused = client.post(reverse("aqb_measure_import:take"), {"token": token[:-3] + "abc"})
-    assert "abgelaufen oder ungültig" in refused.content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.DONE and not job.file and not stored.exists() and job.preview == {}
+    # A second take (another tab, a double click) is refused and writes nothing.
+    again = client.post(job_url("take", job), follow=True).content.decode()
+    assert "„Übernehmen“ ist nicht möglich: Der Import wurde bereits übernommen." in again
+    assert Measure.objects.count() == 1
+    assert AuditEntry.objects.filter(measure__number="AQB26-KS-M1-05").count() == 1
 
 
-def test_upload_of_an_unusable_file_shows_the_reason(client, rp_editor):
+def test_a_take_runs_once_even_from_two_tabs(client, rp_editor, kassel, provider_org_a, monkeypatch):
     client.force_login(rp_editor)
-    upload = io.BytesIO(b"Titel;Ende\nX;Y\n")
-    upload.name = "m.csv"
-    page = client.post(reverse("aqb_measure_import:upload"), {"file": upload}).content.decode()
-    assert "fehlen die Spalten" in page
+    _response, job = upload_file(client, csv_file([row()]), "m.csv")
+    real = measure_import.do_measure_import
+    seen = {}
+
+    def take_meanwhile(*args, **kwargs):
+        with pytest.raises(jobs.ImportJobRefused) as refused:
+            jobs.take(ImportJob.objects.get(pk=job.pk), rp_editor)
+        seen["second"] = refused.value.message
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(measure_import, "do_measure_import", take_meanwhile)
+    client.post(job_url("take", job))
+    assert seen["second"] == ("„Übernehmen“ ist nicht möglich: Der Import wird gerade übernommen; bitte warten Sie "
+                              "auf das Ergebnis.")
+    assert Measure.objects.count() == 1 and ImportJob.objects.get(pk=job.pk).status == ImportJobStatus.DONE
+
+
+def test_discard_drops_the_file_and_nothing_is_taken(client, rp_editor, kassel, provider_org_a):
+    client.force_login(rp_editor)
+    _response, job = upload_file(client, csv_file([row()]), "m.csv")
+    stored = Path(job.file.path)
+    response = client.post(job_url("discard", job))
+    assert response.status_code == 302 and response.url == reverse("aqb_measure_import:upload")
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.DISCARDED and not job.file and not stored.exists() and job.preview == {}
+    page = client.get(job_url("job", job)).content.decode()
+    assert "Dieser Import wurde verworfen" in page
+    refused = client.post(job_url("take", job), follow=True).content.decode()
+    assert "„Übernehmen“ ist nicht möglich: Der Import wurde verworfen." in refused
+    assert not Measure.objects.exists()
+
+
+def test_a_large_file_is_read_by_the_worker_and_the_rp_sees_its_progress(client, rp_editor, kassel, provider_org_a,
+                                                                          settings):
+    settings.AQB_IMPORT_INLINE_ROWS = 0
+    client.force_login(rp_editor)
+    _response, job = upload_file(client, xlsx_file([row(), row("AQB26-KS-M1-06")]))
+    assert job.status == ImportJobStatus.QUEUED  # nothing read inside the request
+    page = client.get(job_url("job", job))
+    assert "Die Datei wird gelesen" in page.content.decode() and 'http-equiv="refresh"' in page.content.decode()
+    tasks.build_preview.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.PREVIEW and job.preview["counts"]["create"] == 2
+    assert 'data-action="create"' in client.get(job_url("job", job)).content.decode()
+    assert not Measure.objects.exists()
+
+
+def test_a_large_csv_is_read_by_the_worker_too(client, rp_editor, kassel, provider_org_a, settings):
+    settings.AQB_IMPORT_INLINE_ROWS = 1
+    client.force_login(rp_editor)
+    _response, job = upload_file(client, csv_file([row(), row("AQB26-KS-M1-06")]), "m.csv")
+    assert job.status == ImportJobStatus.QUEUED
+    tasks.build_preview.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.PREVIEW and job.preview["counts"]["create"] == 2
+
+
+def test_upload_of_an_unusable_file_fails_the_job_with_the_reason(client, rp_editor):
+    client.force_login(rp_editor)
+    response, job = upload_file(client, b"Titel;Ende\nX;Y\n", "m.csv", follow=True)
+    assert job.status == ImportJobStatus.FAILED and "fehlen die Spalten" in job.error
+    page = response.content.decode()
+    assert "Die Datei kann nicht importiert werden." in page and "fehlen die Spalten" in page
+    assert "Erneut starten" not in page  # the same file would be refused again
+
+
+def test_a_hostile_workbook_fails_the_job_with_the_german_reason(client, rp_editor, measure_a):
+    from . import hostile_files
+
+    build, expected = hostile_files.CORPUS["entity_expansion"]
+    client.force_login(rp_editor)
+    response, job = upload_file(client, build(measure_a), follow=True)
+    assert job.status == ImportJobStatus.FAILED and job.get_status_display() == "nicht lesbar"
+    assert expected in job.error and expected in response.content.decode()
+
+
+def test_purge_deletes_a_measure_import_after_the_retention(client, rp_editor, kassel, provider_org_a, settings):
+    settings.AQB_IMPORT_RETENTION_HOURS = 24
+    client.force_login(rp_editor)
+    _response, forgotten = upload_file(client, csv_file([row()]), "m.csv")
+    _response, fresh = upload_file(client, csv_file([row("AQB26-KS-M1-06")]), "n.csv")
+    stored = Path(forgotten.file.path)
+    now = timezone.now()
+    ImportJob.objects.filter(pk=forgotten.pk).update(created_at=now - datetime.timedelta(hours=25))
+    ImportJob.objects.filter(pk=fresh.pk).update(created_at=now - datetime.timedelta(hours=23))
+    report = housekeeping.purge(now=now)
+    assert report.expired == [f"Maßnahmen-Import {forgotten.pk} (Vorschau)"]
+    assert not ImportJob.objects.filter(pk=forgotten.pk).exists() and not stored.exists()
+    assert ImportJob.objects.filter(pk=fresh.pk).exists() and Path(fresh.file.path).exists()
 
 
 def test_menu_item_is_shown_to_the_rp_only(client, rp_editor, ze_kassel):

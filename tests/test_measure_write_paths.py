@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from aqb_monitoring import permissions
 from aqb_monitoring.measure_import import do_measure_import
-from aqb_monitoring.models import AuditAction, AuditEntry, Measure, MeasureType, ProgrammeLine
+from aqb_monitoring.models import AuditAction, AuditEntry, ImportJob, Measure, MeasureType, ProgrammeLine
 from aqb_monitoring.services.common import ServiceError
 from aqb_monitoring.services.measures import do_save_measure
 
@@ -78,11 +78,15 @@ def save_through(entry_point, client, user, tmp_path, capsys, state, measure=Non
     content = csv_content(state)
     if entry_point == "import_page":
         client.force_login(user)
-        preview = client.post(reverse("aqb_measure_import:upload"),
-                              {"file": SimpleUploadedFile("massnahmen.csv", content)})
-        response = client.post(reverse("aqb_measure_import:take"), {"token": preview.context["token"]})
-        row = response.context["preview"]["rows"][0]
-        return Outcome(row["action"] in ("create", "update"), " ".join(row["errors"]))
+        client.post(reverse("aqb_measure_import:upload"), {"file": SimpleUploadedFile("massnahmen.csv", content)})
+        job = ImportJob.objects.latest("pk")
+        client.post(reverse("aqb_measure_import:take", args=[job.pk]))
+        job.refresh_from_db()
+        if job.status != "done":
+            return Outcome(False, job.error)
+        row = job.outcome["rows"][0]
+        return Outcome(row["action"] in ("create", "update"),
+                       " ".join(message for messages in row["errors"].values() for message in messages))
     path = tmp_path / "massnahmen.csv"
     path.write_bytes(content)
     capsys.readouterr()
@@ -234,7 +238,7 @@ def test_a_grant_recipient_cannot_write_master_data(entry_point, client, ze_kass
         client.force_login(ze_kassel)
         upload = SimpleUploadedFile("massnahmen.csv", csv_content(state))
         assert client.post(reverse("aqb_measure_import:upload"), {"file": upload}).status_code == 404
-        assert client.post(reverse("aqb_measure_import:take"), {"token": "x"}).status_code == 404
+        assert not ImportJob.objects.exists()
         with pytest.raises(ServiceError):
             do_measure_import(csv_content(state), ze_kassel)
     else:

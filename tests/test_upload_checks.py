@@ -241,7 +241,8 @@ def test_a_too_large_participant_import_gets_a_german_message(client, ze_kassel,
 
 def test_an_executable_named_csv_is_refused_by_the_measure_import(client, rp_editor):
     client.force_login(rp_editor)
-    response = client.post(reverse("aqb_measure_import:upload"), {"file": upload(EXECUTABLE, "massnahmen.csv")})
-    assert response.status_code == 200
+    response = client.post(reverse("aqb_measure_import:upload"), {"file": upload(EXECUTABLE, "massnahmen.csv")},
+                           follow=True)
+    assert response.status_code == 200 and response.context["job"].status == "failed"
     text = response.content.decode()
     assert "weder eine Excel-Datei (.xlsx) noch eine CSV-Datei" in text or "nicht UTF-8" in text

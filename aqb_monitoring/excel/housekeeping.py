@@ -1,7 +1,7 @@
-"""What the clock does to Excel imports: fail a job whose worker died, and delete uploads and
-previews once nobody needs them.
+"""What the clock does to import jobs (participants, and the RP's measures): fail a job whose
+worker died, and delete uploads and previews once nobody needs them.
 
-An import holds a measure's participant data: in its file, its preview, its corrections and
+An import holds a measure's participant data (or the RP's master data): in its file, its preview, its corrections and
 the rows its outcome left out. Taking or discarding a job deletes its file at once
 (jobs.py); what a crash, a closed tab or a forgotten upload leaves behind goes here, by
 `manage.py purge_import_files` and the task of the same name, once a day. The job page asks
@@ -89,6 +89,8 @@ def fail_stale_jobs(jobs=None, now=None):
 
 
 def _label(job):
+    if job.measure_id is None:  # the RP's import of measures
+        return _("Maßnahmen-Import %(id)s (%(status)s)") % {"id": job.pk, "status": job.get_status_display()}
     return _("Import %(id)s (Maßnahme %(number)s, %(status)s)") % {
         "id": job.pk, "number": job.measure.number, "status": job.get_status_display()}
 

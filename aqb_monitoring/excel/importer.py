@@ -12,7 +12,6 @@
   trail. Red and rejected rows are never written.
 """
 
-import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +19,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..imports import reader
+from ..imports.cells import ImportFileError, display, parse_bool, parse_date, parse_year
+from ..imports.headers import check_headers, map_headers
+from ..imports.results import (
+    ACTION_CREATE,
+    ACTION_REJECTED,
+    ACTION_UNCHANGED,
+    ACTION_UPDATE,
+    ACTIONS,
+    ROW_KEY,
+)
 from ..imports.sheets import header_key, normalise
 from ..models import MEASURE_NUMBER_PATTERN, Measure, Participant, ParticipantStatus
 from ..services import ServiceError, check_import_participants, import_participants
@@ -52,26 +61,6 @@ MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # docs/domain-rules.md §9.3: at most 100 
 MAX_DATA_ROWS = 100_000
 SHEET_SLACK_ROWS = 1_000  # a header further down and blank rows: the sheet may reach a little further
 EXTRA_COLUMNS = 20  # a clerk's own columns beside the template's (ignored, but read)
-
-EXCEL_EPOCH = datetime.date(1899, 12, 30)
-MAX_EXCEL_SERIAL = 2958465  # 31.12.9999
-TRUE_WORDS = {"ja", "j", "wahr", "true", "yes", "x", "1"}
-FALSE_WORDS = {"nein", "n", "falsch", "false", "no", "0"}
-DATE_TEXT_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y")
-
-ACTION_CREATE = "create"
-ACTION_UPDATE = "update"
-ACTION_UNCHANGED = "unchanged"
-ACTION_REJECTED = "rejected"
-ROW_KEY = NON_FIELD  # errors about the row as a whole
-
-
-class ImportFileError(Exception):
-    """The file (or the measure) cannot be used at all; the message says why, in German."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # ---------------------------------------------------------------------------
@@ -162,40 +151,19 @@ def _map_headers(header_row, layout):
     """Columns of the file (by header text) -> layout positions; errors name what is missing.
 
     Headers match with or without the " *" of required columns (files of older versions have none);
-    the export's "Status" column is left out silently."""
-    positions = {}
-    ignored = []
-    duplicates = []
-    export_only = {header_key(_("Status"))}  # the export's status column: shown for people, recomputed on import
-    for index, text in enumerate(header_row):
-        if text == "" or text is None:
-            continue
-        column = layout.by_header.get(header_key(text))
-        if column is None and header_key(text) in export_only:
-            continue
-        if column is None:
-            ignored.append(str(text).strip())
-            continue
-        if column.key in positions:
-            duplicates.append(column.header)
-            continue
-        positions[column.key] = index
-    missing = [column.header for column in layout.required_columns if column.key not in positions]
-    if PSEUDONYM in [c.key for c in layout.required_columns] and layout.by_key[PSEUDONYM].key not in positions and not (
-        set(positions) - {MEASURE_NUMBER}
-    ):
+    the export's "Status" column is left out silently (shown for people, recomputed on import)."""
+    found = map_headers(
+        header_row, {key: (column.key, column.header) for key, column in layout.by_header.items()},
+        key=header_key, required=[(column.key, column.header) for column in layout.required_columns],
+        skip={header_key(_("Status"))})
+    if PSEUDONYM not in found.positions and not (set(found.positions) - {MEASURE_NUMBER}):
         raise ImportFileError(_(
             "Keine Kopfzeile gefunden: die erste Zeile des Blatts muss die Spaltenüberschriften der Vorlage "
             "enthalten (z. B. „%(id)s“). Bitte die aktuelle Vorlage verwenden.") % {"id": layout.by_key[PSEUDONYM].header})
-    if missing:
-        raise ImportFileError(_(
-            "In der Kopfzeile fehlen %(count)d Spalten der Vorlage: %(names)s. Bitte die aktuelle Vorlage "
-            "verwenden oder die Spaltenüberschriften unverändert lassen.") % {
-                "count": len(missing), "names": ", ".join(f"„{name}“" for name in missing)})
-    if duplicates:
-        raise ImportFileError(_("Die Spalte %(names)s kommt in der Kopfzeile mehrfach vor.") % {
-            "names": ", ".join(f"„{name}“" for name in duplicates)})
-    return positions, ignored
+    check_headers(found, _(
+        "In der Kopfzeile fehlen %(count)d Spalten der Vorlage: %(names)s. Bitte die aktuelle Vorlage "
+        "verwenden oder die Spaltenüberschriften unverändert lassen."))
+    return found.positions, found.ignored
 
 
 def _info_measure_number(table):
@@ -210,60 +178,6 @@ def _info_measure_number(table):
 # ---------------------------------------------------------------------------
 # Cells -> the values the rules take (validation.py), and back to text
 # ---------------------------------------------------------------------------
-
-
-def display(value):
-    """A raw cell as the user reads it in Excel (for the preview, corrections and the left-out file)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return _("ja") if value else _("nein")
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def parse_date(value):
-    """Real dates, Excel serial numbers and text TT.MM.JJJJ; anything else is passed on for the rule's message."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1 <= value <= MAX_EXCEL_SERIAL:
-            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
-        return display(value)
-    text = str(value).strip()
-    for date_format in DATE_TEXT_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, date_format).date()
-        except ValueError:
-            continue
-    return text
-
-
-def parse_bool(value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    word = normalise(display(value))
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    return display(value)
-
-
-def parse_year(value):
-    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
-        return int(value)
-    text = display(value).strip()
-    return int(text) if text.isdigit() else text
 
 
 def parse_row(row, layout, context):
@@ -402,7 +316,7 @@ class Preview:
 
     @property
     def counts(self):
-        return {action: self.count(action) for action in (ACTION_CREATE, ACTION_UPDATE, ACTION_UNCHANGED, ACTION_REJECTED)}
+        return {action: self.count(action) for action in ACTIONS}
 
     def header(self, key):
         return self.layout.by_key[key].header if key in self.layout.by_key else _("Datensatz")
@@ -511,14 +425,6 @@ def revalidate_rows(rows, measure, corrections, row_number, layout=None):
         for number in affected
     }
     return [checked.get(row["row"], row) for row in rows]
-
-
-def count_actions(rows):
-    """{action: number of rows} of stored preview rows, as Preview.counts."""
-    counts = dict.fromkeys((ACTION_CREATE, ACTION_UPDATE, ACTION_UNCHANGED, ACTION_REJECTED), 0)
-    for row in rows:
-        counts[row["action"]] += 1
-    return counts
 
 
 def _check_info_sheet(read, measure):
@@ -630,6 +536,45 @@ def do_import(source, measure, user, *, corrections=None, layout=None, progress=
     outcome.unchanged = [row.pseudonym for row in preview.rows if row.action == ACTION_UNCHANGED]
     outcome.left_out = [row for row in preview.rows if row.action == ACTION_REJECTED]
     return outcome
+
+
+# ---------------------------------------------------------------------------
+# The import job's importer (excel/jobs.py): read → validate → take, for participants
+# ---------------------------------------------------------------------------
+
+
+class ParticipantImporter:
+    """The participant import on the ImportJob mechanism (the protocol is described in excel/jobs.py)."""
+
+    def read(self, job, *, inline_max_rows=None, progress=None):
+        return read_rows(job.file, Layout(), inline_max_rows=inline_max_rows, progress=progress)
+
+    def row_count(self, read):
+        return len(read.rows)
+
+    def validate(self, read, job, *, progress=None):
+        """What the preview page shows, stored on the job (every row, with its cells for corrections)."""
+        preview = validate_rows(read, job.measure, corrections=job.corrections, progress=progress)
+        return {
+            "counts": preview.counts,
+            "ignored_headers": preview.ignored_headers,
+            "rows": [row.as_dict() for row in preview.rows],
+        }
+
+    def take(self, job, user):
+        """Each row is checked against the record as the preview read it: changed since, it is left out."""
+        versions = {row["participant_id"]: row["version"] for row in job.preview.get("rows", []) if "version" in row}
+        with job.file.open("rb") as stream:
+            outcome = do_import(stream, job.measure, user, corrections=job.corrections, versions=versions)
+        return outcome, {
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "unchanged": outcome.unchanged,
+            "left_out": [row.as_dict() for row in outcome.left_out],
+        }
+
+
+PARTICIPANT_IMPORTER = ParticipantImporter()
 
 
 # ---------------------------------------------------------------------------

@@ -1,5 +1,14 @@
 """Import jobs: reading an upload into a preview (in the background for large files),
-correcting rows, taking the valid rows. Views and the task call these; they hold no rule.
+correcting rows, taking the valid rows, once. Views and the task call these; they hold no rule.
+
+One mechanism for both importers: the job's `kind` names its importer (IMPORTERS), an
+object with
+- `read(job, *, inline_max_rows, progress)` → what was read (ImportFileError, NeedsBackground),
+- `row_count(read)`,
+- `validate(read, job, *, progress)` → the preview stored on the job (counts, rows, ...),
+- `take(job, user)` → (outcome, what the result page shows), written in the caller's transaction.
+The participant import's is `excel.importer.PARTICIPANT_IMPORTER`, the RP's measure
+import's `measure_import.MEASURE_IMPORTER`.
 """
 
 from django.conf import settings
@@ -7,19 +16,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..imports.cells import ImportFileError
 from ..imports.reader import NeedsBackground
-from ..models import ImportJob, ImportJobStatus
-from .importer import ImportFileError, count_actions, do_import, read_rows, revalidate_rows, validate_rows
-from .layout import Layout
+from ..imports.results import count_actions
+from ..measure_import import MEASURE_IMPORTER
+from ..models import ImportJob, ImportJobKind, ImportJobStatus
+from .importer import PARTICIPANT_IMPORTER, revalidate_rows
+
+IMPORTERS = {
+    ImportJobKind.PARTICIPANTS: PARTICIPANT_IMPORTER,
+    ImportJobKind.MEASURES: MEASURE_IMPORTER,
+}
 
 
-def preview_payload(preview):
-    """What the preview page shows, stored on the job (every row, with its cells for corrections)."""
-    return {
-        "counts": preview.counts,
-        "ignored_headers": preview.ignored_headers,
-        "rows": [row.as_dict() for row in preview.rows],
-    }
+def importer_of(job):
+    return IMPORTERS[job.kind]
 
 
 def run_preview(job, *, inline_max_rows=None):
@@ -39,18 +50,18 @@ def run_preview(job, *, inline_max_rows=None):
     def progress(done, total):
         record_progress(job.pk, done, total)
 
+    importer = importer_of(job)
     try:
-        layout = Layout()
-        read = read_rows(job.file, layout, inline_max_rows=inline_max_rows, progress=reading)
-        ImportJob.objects.filter(pk=job.pk).update(total=len(read.rows))
-        preview = validate_rows(read, job.measure, corrections=job.corrections, progress=progress)
+        read = importer.read(job, inline_max_rows=inline_max_rows, progress=reading)
+        ImportJob.objects.filter(pk=job.pk).update(total=importer.row_count(read))
+        preview = importer.validate(read, job, progress=progress)
     except ImportFileError as error:
         job.status, job.error, job.preview = ImportJobStatus.FAILED, error.message, {}
         job.save(update_fields=["status", "error", "preview", "updated_at"])
         return job
     job.status, job.error = ImportJobStatus.PREVIEW, ""
-    job.preview = preview_payload(preview)
-    job.progress = job.total = len(preview.rows)
+    job.preview = preview
+    job.progress = job.total = len(preview["rows"])
     job.save(update_fields=["status", "error", "preview", "progress", "total", "updated_at"])
     return job
 
@@ -74,7 +85,7 @@ def correct_row(job, row_number, cells):
     """Keep the texts typed into a row's inline form and check that row again, with the rows sharing its ID."""
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().select_related("measure__measure_type").get(pk=job.pk)
-        if locked.status != ImportJobStatus.PREVIEW:
+        if locked.status != ImportJobStatus.PREVIEW or locked.kind != ImportJobKind.PARTICIPANTS:
             raise _refused(job.pk, _("Die Korrektur ist nicht möglich:"))
         corrections = dict(locked.corrections)
         corrections[str(row_number)] = cells
@@ -134,7 +145,7 @@ def _refused(job_pk, action):
 
 
 def take(job, user):
-    """Write every valid row with complete entry data, once; the outcome lists created, updated and left-out rows.
+    """Write every row the importer takes, once; the outcome (created, updated, left-out rows) is kept on the job.
 
     The claim (preview → "wird übernommen") is one conditional UPDATE, committed before the
     work: a second click, a second tab or a discard meanwhile find the job claimed and are
@@ -151,18 +162,9 @@ def take(job, user):
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
             if locked.status != ImportJobStatus.TAKING:  # failed as interrupted meanwhile
                 raise _refused(job.pk, refusal)
-            # Each row is checked against the record as the preview read it: changed since, it is left out.
-            versions = {row["participant_id"]: row["version"] for row in locked.preview.get("rows", []) if "version" in row}
-            with locked.file.open("rb") as stream:
-                outcome = do_import(stream, job.measure, user, corrections=locked.corrections, versions=versions)
-            locked.outcome = {
-                "created": outcome.created,
-                "updated": outcome.updated,
-                "unchanged": outcome.unchanged,
-                "left_out": [row.as_dict() for row in outcome.left_out],
-            }
+            outcome, locked.outcome = importer_of(locked).take(locked, user)
             # The outcome keeps the left-out rows (until AQB_IMPORT_RETENTION_HOURS); the preview
-            # and the corrections are participant data that nobody needs any more.
+            # and the corrections are data that nobody needs any more.
             locked.status, locked.preview, locked.corrections = ImportJobStatus.DONE, {}, {}
             locked.save(update_fields=["outcome", "status", "preview", "corrections", "updated_at"])
     except BaseException:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from ..models import ImportJob
+from ..models import ImportJob, ImportJobKind
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +72,13 @@ def space_problem():
         "free": filesizeformat(free)}
 
 
-def store_upload(measure, user, upload):
+def store_upload(measure, user, upload, *, kind=ImportJobKind.PARTICIPANTS):
     """Write the upload to the private storage and create its job; on failure neither file nor job is left.
 
+    `measure` is None for the RP's measure import (kind MEASURES).
     Raises UploadNotStored with a German message (disk full, write error).
     """
-    job = ImportJob(measure=measure, user=user, original_name=upload.name[:255])
+    job = ImportJob(measure=measure, kind=kind, user=user, original_name=upload.name[:255])
     field = job.file.field
     storage = field.storage
     name = storage.get_available_name(field.generate_filename(job, upload.name), max_length=field.max_length)
@@ -85,7 +86,7 @@ def store_upload(measure, user, upload):
         stored = storage.save(name, upload, max_length=field.max_length)
     except OSError as error:
         _remove_partial(storage, name)
-        log.error("Upload of %s for measure %s not stored: %s", upload.name, measure.pk, error)
+        log.error("Upload of %s for measure %s not stored: %s", upload.name, getattr(measure, "pk", None), error)
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise UploadNotStored(disk_full_message()) from error
         raise UploadNotStored(_("Die Datei konnte nicht gespeichert werden (Schreibfehler); es wurde nichts "

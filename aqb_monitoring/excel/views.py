@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, services
-from ..models import ImportJob, ImportJobStatus, MeasureType, Organisation, OrganisationKind
+from ..imports.results import FILTERS, display_rows, filtered_rows, preview_sentence, taken_count
+from ..models import ImportJob, ImportJobKind, ImportJobStatus, MeasureType, Organisation, OrganisationKind
 from .export import export_filename, export_measure, export_measures
 from .housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED, fail_stale_jobs, retention_text
 from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
@@ -174,36 +175,12 @@ def measure_import(request, measure_pk):
 
 
 def _job(request, job_pk):
-    """The user's own import into a measure they still see; else 404."""
-    job = get_object_or_404(ImportJob.objects.select_related("measure__measure_type"), pk=job_pk, user=request.user)
+    """The user's own import into a measure they still see; else 404 (the RP's measure import has its own pages)."""
+    job = get_object_or_404(ImportJob.objects.select_related("measure__measure_type"), pk=job_pk, user=request.user,
+                            kind=ImportJobKind.PARTICIPANTS)
     if not permissions.can_view(request.user, job.measure):
         raise Http404
     return job
-
-
-ACTION_LABELS = {
-    "create": gettext_lazy("neu"), "update": gettext_lazy("Änderung"),
-    "unchanged": gettext_lazy("unverändert"), "rejected": gettext_lazy("nicht übernommen"),
-}
-
-
-PREVIEW_ORDER = {"rejected": 0, "update": 1, "create": 2, "unchanged": 3}
-
-
-def preview_sentence(counts):
-    """"Vorschau: 1 Zeile neu, 2 Zeilen geändert, …, 1 Zeile wird nicht übernommen." with German plurals."""
-    def rows(count):
-        return ngettext("%(count)d Zeile", "%(count)d Zeilen", count) % {"count": count}
-
-    create, update = counts.get("create", 0), counts.get("update", 0)
-    unchanged, rejected = counts.get("unchanged", 0), counts.get("rejected", 0)
-    parts = [
-        _("%(rows)s neu") % {"rows": rows(create)},
-        _("%(rows)s geändert") % {"rows": rows(update)},
-        _("%(rows)s unverändert") % {"rows": rows(unchanged)},
-        ngettext("%(rows)s wird nicht übernommen", "%(rows)s werden nicht übernommen", rejected) % {"rows": rows(rejected)},
-    ]
-    return _("Vorschau: %(parts)s.") % {"parts": ", ".join(parts)}
 
 
 def _rows_for_display(rows, layout):
@@ -212,16 +189,7 @@ def _rows_for_display(rows, layout):
         column = layout.by_key.get(key)
         return column.header if column else _("Datensatz")
 
-    shown = []
-    for row in rows:
-        shown.append({
-            **row,
-            "action_label": ACTION_LABELS.get(row["action"], row["action"]),
-            "reasons": [(header(key), message) for key, messages in row["errors"].items() for message in messages],
-            "notes": [(header(key), message) for key, messages in row.get("warnings", {}).items() for message in messages],
-            "diff": [(header(key), old, new) for key, (old, new) in row.get("changes", {}).items()],
-        })
-    return shown
+    return display_rows(rows, header, "participant_id")
 
 
 def job_detail(request, job_pk):
@@ -250,18 +218,13 @@ def job_detail(request, job_pk):
         return TemplateResponse(request, "aqb_monitoring/excel/failed.html", context)
     if job.status == ImportJobStatus.DISCARDED:
         return TemplateResponse(request, "aqb_monitoring/excel/discarded.html", context)
-    rows = job.preview.get("rows", [])
     only = request.GET.get("zeilen", "")
-    if only in ACTION_LABELS:
-        rows = [row for row in rows if row["action"] == only]
-    else:
-        # Problems first: what is not taken, then changes, new records, and the unchanged last.
-        rows = sorted(rows, key=lambda row: (PREVIEW_ORDER.get(row["action"], len(PREVIEW_ORDER)), row["row"]))
+    rows = filtered_rows(job.preview.get("rows", []), only)  # problems first, unless one action is chosen
     page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("p"))
     counts = job.preview.get("counts", {})
     context["count_sentence"] = preview_sentence(counts)
     context.update({
-        "counts": counts, "taken": counts.get("create", 0) + counts.get("update", 0),
+        "counts": counts, "taken": taken_count(counts), "filters": FILTERS,
         "page_obj": page, "rows": _rows_for_display(page.object_list, layout), "only": only,
         "query": f"zeilen={only}" if only else "", "ignored_headers": job.preview.get("ignored_headers", []),
         "editable": permissions.can_edit(request.user, job.measure),
