@@ -3,9 +3,8 @@
 As a pytest plugin (`-p tests.mutation_testing`, set in pyproject.toml's [tool.mutmut]): mutmut
 forks one test process per mutant, and each would otherwise migrate a new test database, which
 takes minutes here. Instead every process works on its own copy of a database that
-`make mutants` migrated once (path in AQB_MUTATION_DB_TEMPLATE); pytest-django's --reuse-db
-keeps that copy, each test still runs in a transaction that is rolled back, and the copy is
-deleted when the process ends.
+`make mutants` migrated once (path in AQB_MUTATION_DB_TEMPLATE), used as it is; each test still
+runs in a transaction that is rolled back, and the copy is deleted when the process ends.
 
 As a script (`python -m tests.mutation_testing`): prints the kill rate per module from mutmut's
 result files under mutants/.
@@ -17,6 +16,7 @@ import shutil
 import sys
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -24,16 +24,35 @@ TEMPLATE_ENV = "AQB_MUTATION_DB_TEMPLATE"
 _database_copy = None
 
 
-def pytest_sessionstart(session):
+def _use_database_copy(django_db_blocker):
+    """Replaces pytest-django's `django_db_setup`: the test database is this process's copy of the
+    migrated template, used as it is (no migrate run)."""
+    from django.conf import settings
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        connection = connections["default"]
+        connection.close()
+        original = connection.settings_dict["NAME"]
+        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = str(_database_copy)
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = original
+
+
+def pytest_configure(config):
     global _database_copy
     template = os.environ.get(TEMPLATE_ENV)
     if not template or not Path(template).is_file():
         raise pytest.UsageError(f"{TEMPLATE_ENV} names no migrated database; run mutation testing with `make mutants`.")
-    from django.db import connections
-
     _database_copy = Path(template).with_name(f"mutant-{os.getpid()}.sqlite3")
     shutil.copyfile(template, _database_copy)
-    connections["default"].settings_dict["TEST"]["NAME"] = str(_database_copy)
+    # Registered after pytest-django, so this fixture replaces pytest-django's.
+    fixture = pytest.fixture(scope="session", name="django_db_setup")(_use_database_copy)
+    holder = ModuleType("aqb_migrated_database_copy")
+    holder.django_db_setup = fixture
+    config.pluginmanager.register(holder, "aqb_migrated_database_copy")
 
 
 def pytest_unconfigure(config):
@@ -69,14 +88,19 @@ def main():
     if not rates:
         print("No results under mutants/ yet: run `make mutants` first.")
         return 1
-    print(f"{'module':48} {'mutants':>7} {'killed':>7} {'survived':>8} {'other':>6} {'kill rate':>9}")
+    print(f"{'module':44} {'mutants':>7} {'killed':>7} {'survived':>8} {'not run':>7} {'other':>6} {'kill rate':>9}")
     for module, counts in rates.items():
         total = sum(counts.values())
+        if not total:
+            continue
         killed = counts["killed"] + counts["timeout"]
         survived = counts["survived"]
-        other = total - killed - survived
-        rate = f"{100 * killed / total:.0f} %" if total else "-"
-        print(f"{module:48} {total:7} {killed:7} {survived:8} {other:6} {rate:>9}")
+        not_run = counts["not checked"]
+        other = total - killed - survived - not_run
+        tried = killed + survived + other
+        rate = f"{100 * killed / tried:.0f} %" if tried else "-"
+        print(f"{module:44} {total:7} {killed:7} {survived:8} {not_run:7} {other:6} {rate:>9}")
+    print("Kill rate = killed (incl. timeouts) / mutants tried; survivors: `mutmut results`, `mutmut show NAME`.")
     return 0
 
 

@@ -19,7 +19,7 @@ from aqb_monitoring.models import (
 )
 from aqb_monitoring.services import ServiceError
 from aqb_monitoring.services.reports import check_submit_report, do_submit_report
-from tests.conftest import make_measure
+from tests.conftest import make_measure, make_participant
 from tests.participant_values import all_answers, entry_values, exit_values
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +261,48 @@ def test_carry_over_reasons(ze_kassel, ze_fulda, m1, successor):
     successor.closed_at = timezone.now()
     successor.save()
     assert "Folgemaßnahme AQB27-KS-M1-01: Die Maßnahme ist abgeschlossen" in services.check_carry_over(ze_kassel, m1)[0]
+
+
+# What every service shares (services/common.py) -------------------------------------------
+
+
+def test_a_refusal_reads_the_same_from_a_sentence_a_list_or_a_field_map():
+    assert ServiceError("Nein.").errors == {"__all__": ["Nein."]}
+    assert ServiceError(["Eins.", "Zwei."]).errors == {"__all__": ["Eins.", "Zwei."]}
+    assert ServiceError(("Eins.",)).errors == {"__all__": ["Eins."]}
+    error = ServiceError({"pseudonym": ["A."], "__all__": ["B.", "C."]})
+    assert error.messages == ["A.", "B.", "C."]
+    assert str(error) == "A. B. C."
+
+
+def test_manage_py_acts_as_the_rp_and_is_recorded_without_a_user(m1):
+    from aqb_monitoring import permissions
+    from aqb_monitoring.services.common import SHELL, audit
+
+    assert str(SHELL) == "manage.py"
+    assert permissions.is_authority(SHELL)
+    entry = audit(SHELL, m1, None, AuditAction.CHANGE, note="Testlauf")
+    entry.refresh_from_db()
+    assert (entry.user, entry.pseudonym, entry.changes, entry.note) == (None, "", {}, "Testlauf")
+
+
+def test_an_audit_entry_names_the_clerk_and_the_participant(ze_kassel, m1):
+    from aqb_monitoring.services.common import audit
+
+    participant = make_participant(m1, "TN-1")
+    entry = audit(ze_kassel, m1, participant, AuditAction.CHANGE, {"gender": ["", "weiblich"]})
+    entry.refresh_from_db()
+    assert (entry.user, entry.measure, entry.participant, entry.pseudonym) == (ze_kassel, m1, participant, "TN-1")
+    assert entry.changes == {"gender": ["", "weiblich"]}
+
+
+def test_a_closed_measure_is_refused_with_its_own_reason_before_the_permission(ze_fulda, ze_kassel, m1):
+    from aqb_monitoring.services.common import edit_refusal
+
+    assert edit_refusal(ze_kassel, m1) == {}
+    assert edit_refusal(ze_fulda, m1) == {"__all__": ["Sie dürfen die Teilnehmenden dieser Maßnahme nicht bearbeiten."]}
+    m1.closed_at = timezone.now()
+    m1.save()
+    closed = ["Die Maßnahme ist abgeschlossen; Teilnehmende können nicht mehr geändert oder gelöscht werden."]
+    assert edit_refusal(ze_fulda, m1) == {"__all__": closed}
+    assert edit_refusal(ze_kassel, m1) == {"__all__": closed}

@@ -145,3 +145,19 @@ def test_the_status_of_a_participant_uses_the_given_context(m1, m3):
     participant = make_participant(m1, "TN-1", **values)
     assert status_of_participant(participant) == ParticipantStatus.YELLOW
     assert status_of_participant(participant, RuleContext.for_measure(m3)) == ParticipantStatus.RED
+
+
+def test_recompute_reads_each_participants_own_answers_in_a_fixed_number_of_queries(m3, django_assert_max_num_queries):
+    values = {k: v for k, v in entry_values(m3).items() if k != "pseudonym"}
+    answered = [make_participant(m3, f"TN-{i}", status=ParticipantStatus.RED, **values) for i in range(3)]
+    unanswered = make_participant(m3, "TN-9", status=ParticipantStatus.YELLOW, **values)
+    Answer.objects.bulk_create(
+        Answer(participant=participant, question=Question.objects.get(code=code), phase=AnswerPhase.ENTRY, value=value)
+        for participant in answered
+        for code, value in all_answers(m3).items()
+    )
+    with django_assert_max_num_queries(10):
+        assert recompute_for_measure(m3) == 4
+    statuses = dict(type(unanswered).objects.filter(measure=m3).values_list("pseudonym", "status"))
+    assert statuses == {"TN-0": ParticipantStatus.YELLOW, "TN-1": ParticipantStatus.YELLOW, "TN-2": ParticipantStatus.YELLOW,
+                        "TN-9": ParticipantStatus.RED}
