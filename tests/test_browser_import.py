@@ -4,6 +4,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from aqb_monitoring.models import Participant
 
@@ -84,7 +85,7 @@ def test_a_row_is_corrected_in_the_participant_forms_steps_and_blocks(live_serve
     page.select_option("select[name=gender]", "weiblich")
     page.select_option("select[name=education_level]", "Hauptschulabschluss")
     page.get_by_role("button", name="Korrektur prüfen").click()
-    assert "Zeile 2 wurde korrigiert und neu geprüft." in page.content()
+    expect(page.locator("#import-summary")).to_contain_text("Vorschau: 1 Zeile neu")
+    expect(page.get_by_text("Zeile 2 wurde korrigiert und neu geprüft.")).to_be_visible()
     row = page.locator("tr[data-row='2']")
     assert row.get_attribute("data-action") == "create" and "neu" in row.inner_text()
-    assert "Vorschau: 1 Zeile neu" in page.locator("#import-summary").inner_text()
