@@ -35,7 +35,7 @@ from . import permissions
 from .imports import reader
 from .imports.cells import ImportFileError, display, parse_date
 from .imports.files import check_size, is_workbook, read_bytes, read_csv
-from .imports.headers import check_headers, map_headers
+from .imports.headers import check_headers, loose_header_key, map_headers
 from .imports.results import ACTION_CREATE, ACTION_REJECTED, ACTION_UNCHANGED, ACTION_UPDATE, ACTIONS, ROW_KEY, TAKEN
 from .imports.sheets import normalise
 from .models import (
@@ -92,11 +92,6 @@ COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 # Fields compared for the diff, in the order shown (provider id/e-mail only apply to new providers).
 COMPARED = ["title", "measure_type", "programme_line", "start_date", "end_date", "main_goal", "provider",
             "planned_participants", "budget_year", "interim_due_dates", "successor"]
-
-
-def header_key(text):
-    """Headers match ignoring case, spaces, hyphens and a trailing '*': 'Träger-E-Mail' = 'träger e-mail'."""
-    return re.sub(r"[^0-9a-zäöüß]", "", normalise(str(text)))
 
 
 def header_of(key):
@@ -175,8 +170,8 @@ def _rows_from_table(table, kind):
 
 
 def _map_headers(header_row):
-    found = map_headers(header_row, {header_key(column.header): (column.key, str(column.header)) for column in COLUMNS},
-                        key=header_key, required=[(c.key, str(c.header)) for c in COLUMNS if c.required])
+    found = map_headers(header_row, {loose_header_key(column.header): (column.key, str(column.header)) for column in COLUMNS},
+                        key=loose_header_key, required=[(c.key, str(c.header)) for c in COLUMNS if c.required])
     check_headers(found, _(
         "In der Kopfzeile fehlen die Spalten %(names)s. Die erste Zeile muss die Spaltenüberschriften enthalten "
         "(Reihenfolge beliebig)."))

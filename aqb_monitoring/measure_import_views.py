@@ -11,7 +11,6 @@ and writes once under the job's lock; the file is deleted once taken or discarde
 after AQB_IMPORT_RETENTION_HOURS (excel/housekeeping.py).
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -27,6 +26,7 @@ from .excel.housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED, fail_st
 from .excel.jobs import ImportJobRefused, discard, restart, start_preview
 from .excel.jobs import take as take_job
 from .excel.storing import UploadNotStored, discard_partial_upload, space_problem, store_upload
+from .imports import forms as imports_forms
 from .imports.cells import ImportFileError
 from .imports.results import FILTERS, ROW_KEY, display_rows, filtered_rows, preview_sentence, taken_count
 from .measure_import import MAX_FILE_BYTES
@@ -35,16 +35,12 @@ from .models import ImportJob, ImportJobKind, ImportJobStatus
 PREVIEW_PAGE_SIZE = 200
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Datei des RP-Datenbestands (.xlsx oder .csv, höchstens 5 MB)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Bitte eine Excel-Datei (.xlsx) oder eine CSV-Datei (.csv) hochladen."))
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(_("Die Datei ist größer als 5 MB. Bitte teilen Sie sie auf."))
-        return upload
+class UploadForm(imports_forms.UploadForm):
+    label = gettext_lazy("Datei des RP-Datenbestands (.xlsx oder .csv, höchstens 5 MB)")
+    extensions = (".xlsx", ".csv")
+    max_bytes = MAX_FILE_BYTES
+    wrong_type_message = gettext_lazy("Bitte eine Excel-Datei (.xlsx) oder eine CSV-Datei (.csv) hochladen.")
+    too_large_message = gettext_lazy("Die Datei ist größer als 5 MB. Bitte teilen Sie sie auf.")
 
 
 def _page(request, template, title, **context):

@@ -441,9 +441,10 @@ def test_the_walk_finds_the_monitoring_urls():
     assert any(name.startswith("aqb_catalogue_") for name in names)
     assert any(name.startswith("wagtailsnippetchoosers_aqb_monitoring_measure:") for name in names)
     assert len(AUTHORITY_ONLY) > 100
-    # The RP's measure import (upload/preview and take) is closed as a whole to ZE and providers.
+    # The RP's measure import (upload, the job's page, take, discard, restart) is closed as a whole to ZE and providers.
     authority_only_names = {name for _route, name, _kwargs in AUTHORITY_ONLY}
-    assert {"aqb_measure_import:upload", "aqb_measure_import:take"} <= authority_only_names
+    assert {"aqb_measure_import:upload", "aqb_measure_import:job", "aqb_measure_import:take",
+            "aqb_measure_import:discard", "aqb_measure_import:restart"} <= authority_only_names
     # The RP's statistics (page and Excel download) likewise.
     assert {"aqb_statistics:index", "aqb_statistics:excel"} <= authority_only_names
 

@@ -7,8 +7,9 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from aqb_monitoring.excel.importer import ImportFileError, do_import, left_out_workbook, read_rows, validate_rows
+from aqb_monitoring.excel.importer import do_import, left_out_workbook, read_rows, validate_rows
 from aqb_monitoring.excel.layout import Layout
+from aqb_monitoring.imports.cells import ImportFileError
 from aqb_monitoring.models import Answer, AuditAction, AuditEntry, Participant
 
 from .conftest import make_participant

@@ -230,7 +230,7 @@ def test_a_pdf_named_xlsx_is_refused_by_the_participant_import(client, ze_kassel
 def test_a_too_large_participant_import_gets_a_german_message(client, ze_kassel, measure_a, monkeypatch):
     from aqb_monitoring.excel import views as excel_views
 
-    monkeypatch.setattr(excel_views, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(excel_views.UploadForm, "max_bytes", 10)
     client.force_login(ze_kassel)
     response = client.post(reverse("aqb_excel:measure_import", args=[measure_a.pk]),
                            {"file": upload(XLSX, "teilnehmende.xlsx")})

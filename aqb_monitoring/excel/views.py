@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, services
+from ..imports import forms as imports_forms
 from ..imports.results import FILTERS, display_rows, filtered_rows, preview_sentence, taken_count
 from ..models import ImportJob, ImportJobKind, ImportJobStatus, MeasureType, Organisation, OrganisationKind
 from .export import export_filename, export_measure, export_measures
@@ -136,16 +137,11 @@ def measures_export(request):
 # ---------------------------------------------------------------------------
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel-Datei (.xlsx, höchstens 100 MB)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Bitte eine Excel-Datei im Format .xlsx hochladen (z. B. die Vorlage)."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Die Datei ist größer als 100 MB. Bitte teilen Sie sie auf mehrere Dateien auf."))
-        return upload
+class UploadForm(imports_forms.UploadForm):
+    label = gettext_lazy("Excel-Datei (.xlsx, höchstens 100 MB)")
+    max_bytes = MAX_UPLOAD_BYTES
+    wrong_type_message = gettext_lazy("Bitte eine Excel-Datei im Format .xlsx hochladen (z. B. die Vorlage).")
+    too_large_message = gettext_lazy("Die Datei ist größer als 100 MB. Bitte teilen Sie sie auf mehrere Dateien auf.")
 
 
 def measure_import(request, measure_pk):

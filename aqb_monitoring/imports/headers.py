@@ -4,11 +4,21 @@ Columns are matched by their German header (order free); each importer says how 
 (`key`) and words what is missing for its own users (`missing_message`).
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from .cells import ImportFileError, display
+from .sheets import normalise
+
+
+def loose_header_key(text):
+    """Headers that match ignoring case, spaces, hyphens and a trailing '*': 'Träger-E-Mail' = 'träger e-mail'.
+
+    (The participant template's headers match more strictly, by `sheets.header_key`: its columns are
+    many and similar.)"""
+    return re.sub(r"[^0-9a-zäöüß]", "", normalise(str(text)))
 
 
 @dataclass
