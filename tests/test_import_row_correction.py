@@ -292,3 +292,16 @@ def test_a_discarded_job_sends_the_clerk_back_without_a_form(client, ze_kassel, 
     assert response.status_code == 302 and response.url == reverse("aqb_excel:job", args=[job.pk])
     job.refresh_from_db()
     assert job.corrections == {}
+
+
+def test_a_measure_closed_meanwhile_refuses_the_correction_with_403(client, ze_kassel, measure_a):
+    from django.utils import timezone
+
+    client.force_login(ze_kassel)
+    job = upload(client, measure_a, [red_row(measure_a, "R-1")])
+    data = form_data(client.get(row_url(job)))
+    type(measure_a).objects.filter(pk=measure_a.pk).update(closed_at=timezone.now())
+    assert client.get(row_url(job)).status_code == 403
+    assert client.post(row_url(job), data).status_code == 403
+    job.refresh_from_db()
+    assert job.corrections == {}

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotModified, UnreadablePostError
 from django.shortcuts import get_object_or_404, redirect
@@ -244,7 +245,9 @@ def job_row(request, job_pk, row_number):
     """Inline correction of one row in the participant form; the row (and the rows sharing its ID) is checked
     again by the importer's rules (excel.jobs.correct_row), and what they refuse is shown at its field."""
     job = _job(request, job_pk)
-    if job.status != ImportJobStatus.PREVIEW or not permissions.can_edit(request.user, job.measure):
+    if not permissions.can_edit(request.user, job.measure):  # closed meanwhile (V10), as the participant form
+        raise PermissionDenied(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
+    if job.status != ImportJobStatus.PREVIEW:
         return redirect("aqb_excel:job", job.pk)
     row = _preview_row(job, row_number)
     if row is None:
