@@ -36,7 +36,15 @@ from .imports import reader
 from .imports.cells import ImportFileError, display, parse_date
 from .imports.files import check_size, is_workbook, read_bytes, read_csv
 from .imports.headers import check_headers, loose_header_key, map_headers
-from .imports.results import ACTION_CREATE, ACTION_REJECTED, ACTION_UNCHANGED, ACTION_UPDATE, ACTIONS, ROW_KEY, TAKEN
+from .imports.results import (
+    ACTION_CREATE,
+    ACTION_REJECTED,
+    ACTION_UNCHANGED,
+    ACTION_UPDATE,
+    ROW_KEY,
+    TAKEN,
+    count_actions,
+)
 from .imports.sheets import normalise
 from .models import (
     MEASURE_NUMBER_PATTERN,
@@ -265,7 +273,7 @@ class Preview:
 
     @property
     def counts(self):
-        return {action: sum(1 for row in self.rows if row.action == action) for action in ACTIONS}
+        return count_actions(self.rows)
 
     @property
     def taken(self):

@@ -26,8 +26,8 @@ from ..imports.results import (
     ACTION_REJECTED,
     ACTION_UNCHANGED,
     ACTION_UPDATE,
-    ACTIONS,
     ROW_KEY,
+    count_actions,
 )
 from ..imports.sheets import header_key, normalise
 from ..models import MEASURE_NUMBER_PATTERN, Measure, Participant, ParticipantStatus
@@ -311,12 +311,9 @@ class Preview:
     rows: list
     ignored_headers: list = field(default_factory=list)
 
-    def count(self, action):
-        return sum(1 for row in self.rows if row.action == action)
-
     @property
     def counts(self):
-        return {action: self.count(action) for action in ACTIONS}
+        return count_actions(self.rows)
 
     def header(self, key):
         return self.layout.by_key[key].header if key in self.layout.by_key else _("Datensatz")

@@ -1,4 +1,4 @@
-"""Background work of the Excel import (django-tasks; `manage.py db_worker` runs it)."""
+"""Background work of the import jobs, participants and the RP's measures (django-tasks; `manage.py db_worker` runs it)."""
 
 from django_tasks import task
 
