@@ -327,14 +327,20 @@ def superuser(db):
 
 
 def test_the_registered_policies_are_ours():
+    """Registered at start-up; registering again (as the test does, so the registration itself is checked)
+    gives the same policies."""
     from wagtail.permissions import policy_registry
 
-    from aqb_monitoring.models import AuditEntry, MeasureType, Organisation
+    from aqb_monitoring.models import CATALOGUE_MODELS, AuditEntry, Organisation
 
-    assert type(policy_registry.get_by_type(Measure)) is permissions.MeasurePolicy
-    assert type(policy_registry.get_by_type(Participant)) is permissions.ParticipantPolicy
-    for model in (Organisation, AuditEntry, MeasureType):
-        assert type(policy_registry.get_by_type(model)) is permissions.AuthorityOnlyPolicy
+    permissions.register_policies()
+    expected = {Measure: permissions.MeasurePolicy, Participant: permissions.ParticipantPolicy,
+                Organisation: permissions.AuthorityOnlyPolicy, AuditEntry: permissions.AuthorityOnlyPolicy}
+    expected.update({model: permissions.AuthorityOnlyPolicy for model in CATALOGUE_MODELS})
+    assert len(CATALOGUE_MODELS) > 5
+    for model, policy_class in expected.items():
+        policy = policy_registry.get_by_type(model)
+        assert (type(policy), policy.model) == (policy_class, model)
 
 
 def test_the_authority_only_policy_lets_only_the_rp_in(rp_editor, ze_kassel, provider_a, inactive_rp, superuser, kassel):
@@ -376,6 +382,23 @@ def test_the_measure_policy_names_who_may_view_or_change_one_measure(
     changers = list(policy.users_with_any_permission_for_instance(["change"], measure_a))
     assert sorted(u.email for u in changers) == sorted([rp_editor.email, ze_kassel.email, provider_a.email])
     assert list(policy.users_with_any_permission_for_instance(["delete"], measure_a)) == [rp_editor]
+
+
+def test_a_grant_on_another_kind_of_object_with_the_same_number_gives_no_right_on_the_measure(rp_editor, provider_b, measure_a):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission
+
+    from aqb_monitoring.models import Organisation
+
+    GroupObjectPermission.objects.create(
+        group=provider_b.organisation.group, object_pk=str(measure_a.pk),
+        content_type=ContentType.objects.get_for_model(Organisation),
+        permission=Permission.objects.get(codename="change_organisation"),
+    )
+    policy = permissions.MeasurePolicy(Measure)
+    assert provider_b not in policy.users_with_any_permission_for_instance(["view"], measure_a)
+    assert not permissions.can_view(provider_b, measure_a)
 
 
 def test_the_participant_policy_follows_the_measure(rp_editor, provider_a, provider_b, measure_a, participant_a, participant_b):
