@@ -161,3 +161,8 @@ def test_recompute_reads_each_participants_own_answers_in_a_fixed_number_of_quer
     statuses = dict(type(unanswered).objects.filter(measure=m3).values_list("pseudonym", "status"))
     assert statuses == {"TN-0": ParticipantStatus.YELLOW, "TN-1": ParticipantStatus.YELLOW, "TN-2": ParticipantStatus.YELLOW,
                         "TN-9": ParticipantStatus.RED}
+
+
+def test_before_the_exit_the_status_box_asks_for_no_exit_field(m1):
+    summary = missing_summary(entry_values(m1), RuleContext.for_measure(m1))
+    assert (summary["exit_incomplete"], summary["exit_requests"]) == ("", [])
