@@ -16,7 +16,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -168,7 +169,11 @@ def deadline_summaries(measures, today=None):
     """{measure id: DeadlineSummary} for every measure of the queryset `measures`, in three queries
     whatever their number; reads plain values rather than model instances, so that the RP's board
     stays quick over tens of thousands of measures."""
-    today = today or timezone.localdate()
+    return {pk: summary for pk, summary in _summaries(measures, today or timezone.localdate())}
+
+
+def _summaries(measures, today, *fields):
+    """(measure id, DeadlineSummary, *the values of `fields`) for every measure of `measures`."""
     ids = measures.values("pk")
     interim = defaultdict(list)
     for measure_id, due in InterimDueDate.objects.filter(measure_id__in=ids).order_by().values_list("measure_id", "due_date"):
@@ -178,10 +183,88 @@ def deadline_summaries(measures, today=None):
     for measure_id, kind, year, end in live.values_list("measure_id", "kind", "reporting_year", "period_end"):
         sent[measure_id].append((kind, year, end))
     rows = measures.order_by().values_list(
-        "pk", "start_date", "end_date", "closed_at", "measure_type__has_participant_monitoring")
-    summaries = {}
-    for pk, start_date, end_date, closed_at, monitored in rows:
+        "pk", "start_date", "end_date", "closed_at", "measure_type__has_participant_monitoring", *fields)
+    for pk, start_date, end_date, closed_at, monitored, *values in rows:
         owes = closed_at is None and monitored  # owes_reports() on plain values
         scheduled = _schedule(start_date, end_date, interim[pk], sent[pk], today) if owes else []
-        summaries[pk] = _summary(scheduled)
-    return summaries
+        yield pk, _summary(scheduled), *values
+
+
+@dataclass
+class DueTotals:
+    """The sums of DeadlineSummary over a group of measures (e.g. a grant recipient's): reports due
+    (date today or earlier, not sent), of these overdue, and the oldest of their dates."""
+
+    due: int = 0
+    overdue: int = 0
+    oldest: datetime.date | None = None
+
+    def add(self, due, overdue, oldest):
+        self.due += due
+        self.overdue += overdue
+        if oldest is not None and (self.oldest is None or oldest < self.oldest):
+            self.oldest = oldest
+
+    def overdue_days(self, today):
+        """As DeadlineSummary.overdue_days: the largest over the group."""
+        return max((today - self.oldest).days, 0) if self.oldest else 0
+
+
+def due_totals(measures, key="grant_recipient_id", today=None):
+    """{value of `key`: DueTotals}: what `deadline_summaries` answers, summed per group of measures
+    (by default per grant recipient), without a step in Python for every measure.
+
+    The rules of this module's docstring as conditions of three grouped queries (and one for the
+    first year), so that the database does the counting: closing reports by the end date; annual
+    reports with one column per calendar year that can owe one; interim dates each with the date
+    before it (or the start) and whether a report that is not returned settles it. Groups whose
+    measures owe nothing are missing from the answer. `tests/test_deadlines.py` compares it with
+    `deadline_summaries` on varied data.
+    """
+    today = today or timezone.localdate()
+    totals = defaultdict(DueTotals)
+    owing = measures.filter(closed_at__isnull=True, measure_type__has_participant_monitoring=True).order_by()
+
+    closing_by = today - datetime.timedelta(weeks=CLOSING_REPORT_WEEKS)  # end date of a closing report due today
+    closing = owing.filter(end_date__lte=closing_by).values(key).annotate(
+        n=Count("pk"), late=Count("pk", filter=Q(end_date__lt=closing_by)), oldest=Min("end_date"))
+    for row in closing:
+        totals[row[key]].add(row["n"], row["late"], _closing_after(row["oldest"]))
+
+    month, day = ANNUAL_REPORT_DAY
+    last_year = today.year - 1 if today >= datetime.date(today.year, month, day) else today.year - 2
+    first = owing.aggregate(first=Min("start_date"))["first"]
+    years = range(first.year, last_year + 1) if first else range(0)
+    if years:
+        columns = {}
+        for year in years:
+            reported = Report.objects.live().filter(measure=OuterRef("pk"), kind=KIND_ANNUAL, reporting_year=year)
+            ran = Q(start_date__lte=datetime.date(year, 12, 31), end_date__gte=datetime.date(year, 1, 1))
+            columns[f"y{year}"] = Count("pk", filter=ran & ~Q(Exists(reported)))
+        for row in owing.filter(start_date__lte=datetime.date(last_year, 12, 31)).values(key).annotate(**columns):
+            for year in years:
+                n = row[f"y{year}"]
+                if n:
+                    date = datetime.date(year + 1, month, day)
+                    totals[row[key]].add(n, n if date < today else 0, date)
+
+    # An interim date is settled by a report whose cut-off lies after the date before it (the day
+    # before the start for the first) and at most four weeks after it (`_schedule`).
+    weeks = datetime.timedelta(weeks=CLOSING_REPORT_WEEKS)
+    before = (InterimDueDate.objects.filter(measure=OuterRef("measure"), due_date__lt=OuterRef("due_date"))
+              .order_by("-due_date").values("due_date")[:1])
+    day_before_start = ExpressionWrapper(F("measure__start_date") - datetime.timedelta(days=1), output_field=DateField())
+    settling = Report.objects.live().filter(
+        measure=OuterRef("measure"), kind=KIND_INTERIM, period_end__gt=OuterRef("previous"),
+        period_end__lte=ExpressionWrapper(OuterRef("due_date") + weeks, output_field=DateField()),
+    )
+    interim = (
+        InterimDueDate.objects.filter(measure__in=owing, due_date__lte=today).order_by()
+        .annotate(previous=Coalesce(Subquery(before), day_before_start, output_field=DateField()))
+        .filter(~Exists(settling))
+        .values(f"measure__{key}")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today)), oldest=Min("due_date"))
+    )
+    for row in interim:
+        totals[row[f"measure__{key}"]].add(row["n"], row["late"], row["oldest"])
+    return dict(totals)

@@ -136,3 +136,74 @@ def test_summaries_for_many_measures_answer_in_three_queries_like_one_measure_at
     assert len(summaries[returned.measure_id].due) == 2
     # The interim date of 15.02.2026 is settled by the report up to 10.02.2026; 15.05.2026 is not.
     assert [(due.kind, due.date) for due in summaries[measure_a.pk].due] == [(KIND_INTERIM, datetime.date(2026, 5, 15))]
+
+
+# --- due_totals: the same sums counted by the database per grant recipient (the board's rows) ------
+
+
+def test_totals_per_grant_recipient_equal_the_sums_of_the_summaries_of_their_measures_on_varied_data(
+        kassel, django_assert_max_num_queries):
+    """Many measures with varied dates, closings, interim dates and sent, returned and interim reports,
+    compared on days around the 31 January and the four weeks after an end: `due_totals` (grouped
+    queries) must answer what summing `deadline_summaries` (a step per measure) answers."""
+    import random
+
+    from aqb_monitoring.deadlines import DueTotals, deadline_summaries, due_totals
+    from aqb_monitoring.models import GrantRecipient, Measure, Report, ReportReview
+
+    rng = random.Random(15)
+    recipients = [kassel] + [GrantRecipient.objects.create(name=f"Stadt {n}", abbreviation=f"ST{n}") for n in range(3)]
+    reference = 0
+
+    def send(measure, kind, end, year=None, returned=False):
+        nonlocal reference
+        reference += 1
+        report = Report.objects.create(reference=f"AQB-T-{reference:06d}", measure=measure, kind=kind,
+                                       period_start=measure.start_date, period_end=end, reporting_year=year,
+                                       grant_recipient_name="x")
+        if returned:
+            ReportReview.objects.create(report=report, state="returned", note="fehlt")
+
+    for number in range(60):
+        start = datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randrange(900))
+        end = start + datetime.timedelta(days=rng.randrange(30, 700))
+        closed = datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC) if number % 7 == 0 else None
+        measure = make_measure(f"AQB24-T-M1-{number:03d}", rng.choice(recipients), type_code=rng.choice("M1 M2 M3 M4".split()),
+                               budget_year=start.year, start_date=start, end_date=end, closed_at=closed)
+        interim = sorted({start + datetime.timedelta(days=rng.randrange(20, 400)) for _ in range(rng.randrange(3))})
+        for due in interim:
+            InterimDueDate.objects.create(measure=measure, due_date=due)
+        for year in range(start.year, end.year + 1):
+            if rng.random() < 0.4:
+                send(measure, KIND_ANNUAL, datetime.date(year, 12, 31), year=year, returned=rng.random() < 0.3)
+        if interim and rng.random() < 0.6:
+            send(measure, KIND_INTERIM, interim[0] + datetime.timedelta(days=rng.randrange(-10, 40)),
+                 returned=rng.random() < 0.3)
+
+    days = [datetime.date(2025, 1, 30), datetime.date(2025, 1, 31), datetime.date(2025, 2, 1),
+            datetime.date(2026, 1, 31), datetime.date(2026, 6, 15), datetime.date(2027, 3, 1), datetime.date(2028, 6, 1)]
+    for today in days:
+        expected = {}
+        groups = dict(Measure.objects.values_list("pk", "grant_recipient_id"))
+        for pk, summary in deadline_summaries(Measure.objects.all(), today).items():
+            if summary.due:
+                expected.setdefault(groups[pk], DueTotals()).add(len(summary.due), len(summary.overdue), summary.due[0].date)
+        with django_assert_max_num_queries(6):
+            totals = due_totals(Measure.objects.all(), today=today)
+        assert totals == expected, today
+        assert any(t.overdue for t in totals.values()) or today < datetime.date(2025, 2, 1)
+
+
+def test_totals_follow_a_filtered_queryset_and_group_by_any_measure_field(kassel, measure_a):
+    from aqb_monitoring.deadlines import due_totals
+    from aqb_monitoring.models import Measure
+
+    measure_a.end_date = datetime.date(2026, 6, 30)
+    measure_a.save()
+    later = make_measure("AQB27-KS-M1-01", kassel, budget_year=2027)
+    today = datetime.date(2027, 2, 10)  # measure_a: closing 28.07.2026 and annual 2026 overdue; `later`: nothing
+    totals = due_totals(Measure.objects.all(), key="pk", today=today)
+    assert set(totals) == {measure_a.pk}
+    assert (totals[measure_a.pk].due, totals[measure_a.pk].overdue) == (2, 2)
+    assert totals[measure_a.pk].overdue_days(today) == (today - datetime.date(2026, 7, 28)).days
+    assert due_totals(Measure.objects.filter(pk=later.pk), today=today) == {}

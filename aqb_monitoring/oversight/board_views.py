@@ -22,7 +22,7 @@ from ..excel.cells import safe_cell, safe_row
 from ..excel.views import xlsx_response
 from ..menu import AuthorityMenuItem
 from ..models import Measure, MeasureType, Organisation, OrganisationKind, ProgrammeLine
-from .board import attach_measures, board_measures, build_board
+from .board import add_measures, board_measures, build_board
 
 RECIPIENTS_PER_PAGE = 10  # the most urgent ten with their measures; a page stays the same size however large the programme
 
@@ -54,8 +54,9 @@ class BoardFilterForm(forms.Form):
         self.fields["budget_year"].choices = [("", _("alle"))] + [(year, year) for year in years]
 
 
-def filtered_board(request):
-    """The filter form, the measures it selects (invalid filters: no filter) and the board over them."""
+def filtered_board(request, with_measures):
+    """The filter form, the measures it selects (invalid filters: no filter) and the board over them
+    (with every grant recipient's measure rows if `with_measures`)."""
     form = BoardFilterForm(request.GET or None)
     form.is_valid()
     values = getattr(form, "cleaned_data", {})  # the valid filters apply, an invalid one is left out
@@ -63,14 +64,14 @@ def filtered_board(request):
         budget_year=values.get("budget_year"), measure_type=values.get("measure_type"),
         programme_line=values.get("programme_line"), grant_recipient=values.get("grant_recipient"),
     )
-    return form, measures, build_board(measures)
+    return form, measures, build_board(measures, with_measures=with_measures)
 
 
 def board(request):
     _require_authority(request)
-    form, measures, result = filtered_board(request)
+    form, measures, result = filtered_board(request, with_measures=False)
     page = Paginator(result.recipients, RECIPIENTS_PER_PAGE).get_page(request.GET.get("p"))
-    attach_measures(page.object_list, measures)
+    add_measures(page.object_list, measures, result.today)
     params = request.GET.copy()
     params.pop("p", None)
     query = params.urlencode()
@@ -147,8 +148,7 @@ def board_workbook(result):
 
 def board_export(request):
     _require_authority(request)
-    _form, measures, result = filtered_board(request)
-    attach_measures(result.recipients, measures)
+    _form, _measures, result = filtered_board(request, with_measures=True)
     return xlsx_response(board_workbook(result), f"vollstaendigkeit-{result.today:%Y-%m-%d}.xlsx")
 
 
