@@ -476,6 +476,23 @@ def test_a_large_csv_is_read_by_the_worker_too(client, rp_editor, kassel, provid
     assert job.status == ImportJobStatus.PREVIEW and job.preview["counts"]["create"] == 2
 
 
+def test_a_read_cut_off_is_failed_on_its_page_and_can_be_started_again(client, rp_editor, kassel, provider_org_a,
+                                                                        settings):
+    settings.AQB_IMPORT_INLINE_ROWS = 0
+    settings.AQB_IMPORT_STALE_AFTER = datetime.timedelta(minutes=10)
+    client.force_login(rp_editor)
+    _response, job = upload_file(client, csv_file([row()]), "m.csv")
+    long_ago = timezone.now() - datetime.timedelta(minutes=11)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=long_ago, updated_at=long_ago)
+    page = client.get(job_url("job", job)).content.decode()
+    assert "Das Lesen der Datei wurde unterbrochen" in page and "Erneut starten" in page
+    settings.AQB_IMPORT_INLINE_ROWS = 2000
+    client.post(job_url("restart", job))
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.PREVIEW and job.preview["counts"]["create"] == 1
+    assert not Measure.objects.exists()
+
+
 def test_upload_of_an_unusable_file_fails_the_job_with_the_reason(client, rp_editor):
     client.force_login(rp_editor)
     response, job = upload_file(client, b"Titel;Ende\nX;Y\n", "m.csv", follow=True)
