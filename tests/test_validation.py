@@ -583,3 +583,22 @@ def test_users_read_values_as_dates_yes_no_and_labels():
     assert display_value(datetime.date(2026, 3, 4)) == "04.03.2026"
     assert display_value(0) == "0"
     assert format_date(None) == ""
+
+
+# W1: where the "name plus date" heuristic draws its lines (validation._contains_date) -------
+
+
+@pytest.mark.parametrize(("pseudonym", "looks_like_a_name"), [
+    ("Anna 01.01.1900", True),  # the first and the last year that count
+    ("Anna 31.12.2099", True),
+    ("Anna 01.01.2100", False),
+    ("Anna 01.01.0100", False),  # a four-digit year below 1900 is no birth date
+    ("Anna 29.02.96", True),  # two-digit years above 30 are 19xx: 1996 was a leap year
+    ("Anna 29.02.00", True),  # … up to 30 they are 20xx: 2000 was a leap year
+    ("Anna 29.02.01", False),
+    ("Anna 31.02.1990 04.03.1990", True),  # an impossible date does not hide a real one after it
+])
+def test_a_name_with_a_real_calendar_date_is_warned_about(pseudonym, looks_like_a_name):
+    from aqb_monitoring.validation import pseudonym_looks_like_name
+
+    assert pseudonym_looks_like_name(pseudonym) is looks_like_a_name
