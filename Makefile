@@ -86,7 +86,7 @@ test: install-test
 
 bench: install-test
 	$(PIP) install --quiet ".[test,bench]"
-	@failed=0; for script in bench/*.py; do echo "== $$script"; DEBUG=1 $(PY) $$script || failed=1; done; exit $$failed
+	@failed=0; for script in bench/bench_*.py; do echo "== $$script"; DEBUG=1 $(PY) $$script || failed=1; done; exit $$failed
 
 # Mutation testing of the rules (docs/mutation-testing.md), not part of `make test` or CI: mutmut
 # changes validation.py, status.py, permissions.py and services/ one mutant at a time and runs the

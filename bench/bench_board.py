@@ -11,29 +11,30 @@ Prints the median time of the board page (first page, no filter, as the RP throu
 Client) and of its Excel download at 1x and at 10x, their ratio against the 1x baseline of this
 run, and the query counts, then PASS/FAIL per target:
 
-- page time at 10x <= 2x the time at 1x;
+- page time at 10x <= 2x the time at 1x. The time judged is the request's CPU time in this process
+  (Python and SQLite both run in it: `common.timed`), because the wall-clock time on a shared
+  machine mostly measures what else runs; the wall-clock medians and their ratio are printed beside;
 - the page and the download need the same number of queries at 1x and at 10x.
 
     DEBUG=1 .venv/bin/python bench/bench_board.py [--quick]
 
 `--quick` seeds a fifth of each size (for a busy machine); the ratio target stays the same.
+
+What the page does at either size: the grant recipients' figures, their order and the programme's
+totals are counted by the database in queries grouped per grant recipient (they grow with the data,
+but in SQL); the measure rows (a step in Python each) and the HTML are built for the ten grant
+recipients on the page only, about a thousand measures at 1x and at 10x alike. The Excel download
+holds every measure, so its time grows with them (reported, no target).
 """
 
-import datetime
-import os
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = Path(os.environ.get("AQB_BENCH_DIR") or tempfile.mkdtemp(prefix="aqb-bench-board-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aqb_site.settings")
-os.environ["MEDIA_ROOT"] = str(WORK / "media")
-os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402  (sets the database up before Django is imported)
+
+WORK = common.use_throwaway_database("board")
 
 QUICK = "--quick" in sys.argv
 SIZE = 5 if QUICK else 1  # divisor of the data set
@@ -43,142 +44,23 @@ PARTICIPANTS_PER_YEAR = 30_000 // SIZE
 YEARS = (2024, 2025, 2026)
 GROWTH = 10
 REPEAT = 3 if QUICK else 5
+REPEAT_EXPORT = 3  # the download at 10x takes a while; the median of three
 MAX_RATIO = 2.0
 
 
-def setup_django():
-    """Without DEBUG, as in production (DEBUG keeps every statement); the query counts are taken
-    with CaptureQueriesContext, which logs them regardless."""
-    import django
-    from django.conf import settings
-    from django.core.management import call_command
-
-    django.setup()
-    settings.DEBUG = False
-    call_command("migrate", verbosity=0, interactive=False)
-    # As Django's test runner does: keep the connection across requests (no reconnect is timed).
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-
-
-def abbreviation(number):
-    """AA, AB, … ZZ: unique grant-recipient abbreviations."""
-    return chr(65 + number // 26) + chr(65 + number % 26)
-
-
 def seed(first_recipient, recipients):
-    """`recipients` grant recipients (numbered from `first_recipient`), each with its share of the
-    measures and participants of every budget year, reports and review states set directly."""
-    from aqb_monitoring.models import (
-        GrantRecipient,
-        InterimDueDate,
-        Measure,
-        MeasureType,
-        Participant,
-        ProgrammeLine,
-        Report,
-        ReportReview,
-    )
-
-    types = list(MeasureType.objects.filter(code__in=["M1", "M2", "M3"]))
-    lines = list(ProgrammeLine.objects.order_by("sort_order"))
-    grant_recipients = [
-        GrantRecipient.objects.create(name=f"Gebietskörperschaft {number + 1:03d}", abbreviation=abbreviation(number))
-        for number in range(first_recipient, first_recipient + recipients)
-    ]
-    measures_per_recipient = MEASURES_PER_YEAR // RECIPIENTS
-    participants_per_measure = PARTICIPANTS_PER_YEAR // MEASURES_PER_YEAR
-    closed_at = datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC)
-    statuses = ("red", "yellow", "green", "green")
-    reference = Report.objects.count()
-    for year in YEARS:
-        measures = []
-        for recipient in grant_recipients:
-            for number in range(measures_per_recipient):
-                measures.append(Measure(
-                    number=f"AQB{year % 100}-{recipient.abbreviation}-M1-{number + 1:03d}", title="Benchmark",
-                    measure_type=types[number % len(types)], programme_line=lines[number % len(lines)],
-                    start_date=datetime.date(year, 1, 1), end_date=datetime.date(year, 12, 31),
-                    grant_recipient=recipient, budget_year=year, planned_participants=participants_per_measure,
-                    # Two of three measures of past years are closed; the rest owe their closing report.
-                    closed_at=closed_at if year < 2026 and number % 3 else None,
-                ))
-        measures = Measure.objects.bulk_create(measures, batch_size=2000)
-        interim = [InterimDueDate(measure=m, due_date=datetime.date(year, 6, 30)) for m in measures[::4]]
-        InterimDueDate.objects.bulk_create(interim, batch_size=5000)
-        reports = []
-        for index, measure in enumerate(measures):
-            if year < 2026 and index % 2:
-                reference += 1
-                reports.append(Report(
-                    reference=f"AQB-B-{reference:08d}", kind="annual", measure=measure,
-                    period_start=measure.start_date, period_end=measure.end_date, reporting_year=year,
-                    grant_recipient_name=measure.grant_recipient.name, participant_count=participants_per_measure,
-                ))
-        reports = Report.objects.bulk_create(reports, batch_size=2000)
-        reviews = [ReportReview(report=report, state=("accepted", "returned", "in_review")[index % 3])
-                   for index, report in enumerate(reports)]
-        ReportReview.objects.bulk_create(reviews, batch_size=5000)
-        batch = []
-        for measure in measures:
-            for number in range(participants_per_measure):
-                batch.append(Participant(
-                    measure=measure, pseudonym=f"TN-{number:04d}", status=statuses[number % len(statuses)],
-                    entry_date=measure.start_date, birth_year=2000,
-                ))
-                if len(batch) == 10_000:
-                    Participant.objects.bulk_create(batch)
-                    batch = []
-        Participant.objects.bulk_create(batch)
-
-
-def timed(client, url):
-    """Median seconds of REPEAT requests (after one warm-up) and the query count of one (counted
-    through an execute wrapper, which sees every statement whatever DEBUG says)."""
-    from django.db import connection
-
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    executed = []
-
-    def count(execute, sql, params, many, context):
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        client.get(url)
-    times = []
-    for _ in range(REPEAT):
-        started = time.perf_counter()
-        client.get(url)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), len(executed)
-
-
-def de(number):
-    """1.000 rather than 1,000."""
-    return f"{number:,}".replace(",", ".")
-
-
-def verdict(ok):
-    return "PASS" if ok else "FAIL"
+    common.seed_programme(first_recipient, recipients, measures_per_year=MEASURES_PER_YEAR,
+                          participants_per_year=PARTICIPANTS_PER_YEAR, years=YEARS, recipients_per_share=RECIPIENTS)
 
 
 def main():
-    setup_django()
-    from django.test import Client
+    common.setup_django(debug=False)
     from django.urls import reverse
 
-    from aqb_monitoring.models import Measure, Organisation, OrganisationKind, Participant, User
+    from aqb_monitoring.models import Measure, Organisation, OrganisationKind, Participant
 
-    authority = Organisation.objects.create(kind=OrganisationKind.AUTHORITY, name="RP Kassel")
-    rp_user = User.objects.create_user("rp@bench.example", "x", organisation=authority)
-    rp_user.groups.add(authority.group)  # the organisation's group opens the admin
-    client = Client()
-    client.force_login(rp_user)
+    de, verdict = common.de, common.verdict
+    client = common.authority_client()
     page_url, export_url = reverse("aqb_board:index"), reverse("aqb_board:export")
     print(f"Datenbank: {WORK / 'bench.sqlite3'}{' (--quick: ein Fünftel der Datenmenge)' if QUICK else ''}")
 
@@ -189,16 +71,15 @@ def main():
         print(f"{label}: {de(Organisation.objects.filter(kind=OrganisationKind.GRANT_RECIPIENT).count())} "
               f"Zuwendungsempfänger, {de(Measure.objects.count())} Maßnahmen, "
               f"{de(Participant.objects.count())} Teilnehmende (Seed {time.perf_counter() - started:.1f} s)")
-        results[label] = {"page": timed(client, page_url), "export": timed(client, export_url)}
-        page, export = results[label]["page"], results[label]["export"]
-        print(f"{label}: Seite {page[0] * 1000:.0f} ms ({page[1]} Abfragen), "
-              f"Excel {export[0] * 1000:.0f} ms ({export[1]} Abfragen)")
+        results[label] = {"page": common.timed(client, page_url, REPEAT),
+                          "export": common.timed(client, export_url, REPEAT_EXPORT)}
+        print(f"{label}: Seite {results[label]['page']}, Excel {results[label]['export']}")
 
     failures = 0
     for part, name in (("page", "Seite"), ("export", "Excel")):
-        (small, small_queries), (big, big_queries) = results["1x"][part], results["10x"][part]
-        ratio = big / small
-        ok_queries = small_queries == big_queries
+        small, big = results["1x"][part], results["10x"][part]
+        ratio, wall_ratio = big.cpu / small.cpu, big.wall / small.wall
+        ok_queries = small.queries == big.queries
         failures += not ok_queries
         if part == "page":
             ok_ratio = ratio <= MAX_RATIO
@@ -206,8 +87,9 @@ def main():
             target = f"(Ziel ≤ {MAX_RATIO}) {verdict(ok_ratio)}"
         else:
             target = "(nur berichtet)"
-        print(f"Vollständigkeit {name}: 1x {small * 1000:.0f} ms, 10x {big * 1000:.0f} ms, Verhältnis {ratio:.2f} "
-              f"{target}; Abfragen {small_queries} / {big_queries} {verdict(ok_queries)}")
+        print(f"Vollständigkeit {name}: CPU 1x {small.cpu * 1000:.0f} ms, 10x {big.cpu * 1000:.0f} ms, "
+              f"Verhältnis {ratio:.2f} {target}; Uhrzeit 1x {small.wall * 1000:.0f} ms, 10x {big.wall * 1000:.0f} ms, "
+              f"Verhältnis {wall_ratio:.2f}; Abfragen {small.queries} / {big.queries} {verdict(ok_queries)}")
     print("Gesamt:", verdict(failures == 0))
     return 1 if failures else 0
 

@@ -14,41 +14,20 @@ dashboard's time, then PASS/FAIL per target:
 """
 
 import datetime
-import os
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = Path(os.environ.get("AQB_BENCH_DIR") or tempfile.mkdtemp(prefix="aqb-bench-list-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aqb_site.settings")
-os.environ["MEDIA_ROOT"] = str(WORK / "media")
-os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402  (sets the database up before Django is imported)
+
+WORK = common.use_throwaway_database("list")
 
 BIG = 100_000
 SMALL = 1_000
 REPEAT = 9
 MAX_RATIO = 1.5
 MAX_DASHBOARD_SECONDS = 0.5
-
-
-def setup_django():
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-    # As Django's test runner does: keep the connection across requests, so that the
-    # query log of a request can be read (and no reconnect is timed).
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
 
 
 def seed():
@@ -106,35 +85,9 @@ def seed():
     return big, small, ze_user, rp_user
 
 
-def measure_page(client, url):
-    """Median seconds of REPEAT requests (after one warm-up) and the query count of one."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    connection.queries_log.clear()  # with DEBUG the log is a deque of 9,000: a full one counts nothing
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    times = []
-    for _ in range(REPEAT):
-        started = time.perf_counter()
-        client.get(url)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), len(queries)
-
-
-def de(number):
-    """1.000 rather than 1,000."""
-    return f"{number:,}".replace(",", ".")
-
-
-def verdict(ok):
-    return "PASS" if ok else "FAIL"
-
-
 def main():
-    setup_django()
+    common.setup_django()
+    de, verdict = common.de, common.verdict
     from django.test import Client
     from django.urls import reverse
 
@@ -147,8 +100,10 @@ def main():
         client = Client()
         client.force_login(user)
         for query in ("", "?sort=-entry", "?status=red&p=3"):
-            big_time, big_queries = measure_page(client, reverse("aqb_monitoring:measure", args=[big.pk]) + query)
-            small_time, small_queries = measure_page(client, reverse("aqb_monitoring:measure", args=[small.pk]) + query)
+            big_time, _cpu, big_queries = common.timed(
+                client, reverse("aqb_monitoring:measure", args=[big.pk]) + query, REPEAT)
+            small_time, _cpu, small_queries = common.timed(
+                client, reverse("aqb_monitoring:measure", args=[small.pk]) + query, REPEAT)
             ratio = big_time / small_time
             ok_ratio, ok_queries = ratio <= MAX_RATIO, big_queries == small_queries
             failures += (not ok_ratio) + (not ok_queries)
@@ -157,10 +112,10 @@ def main():
                 f"{de(SMALL)} Zeilen {small_time * 1000:.1f} ms, Verhältnis {ratio:.2f} (Ziel ≤ {MAX_RATIO}) "
                 f"{verdict(ok_ratio)}; Abfragen {big_queries} / {small_queries} {verdict(ok_queries)}"
             )
-        dashboard_time, dashboard_queries = measure_page(client, reverse("aqb_monitoring:dashboard"))
+        dashboard_time, _cpu, dashboard_queries = common.timed(client, reverse("aqb_monitoring:dashboard"), REPEAT)
         ok_dashboard = dashboard_time <= MAX_DASHBOARD_SECONDS
         failures += not ok_dashboard
-        print(f"{label} Dashboard (29 Maßnahmen, {BIG + SMALL:,} Teilnehmende): {dashboard_time * 1000:.1f} ms "
+        print(f"{label} Dashboard (29 Maßnahmen, {de(BIG + SMALL)} Teilnehmende): {dashboard_time * 1000:.1f} ms "
               f"(Ziel ≤ {MAX_DASHBOARD_SECONDS * 1000:.0f} ms) {verdict(ok_dashboard)}, "
               f"{dashboard_queries} Abfragen")
     print("Gesamt:", verdict(failures == 0))
