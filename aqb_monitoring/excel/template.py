@@ -32,6 +32,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension, RowDimension
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import sheet_writer
 from .cells import date_cell, safe_cell, safe_row
 from .layout import (
     KIND_BOOL,
@@ -119,7 +120,7 @@ class ParticipantWorkbook:
         self.extra_headers = list(extra_headers)
         self.version, self.catalogue_changed = catalogue_version()
         self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet(SHEET_PARTICIPANTS)
+        self.sheet = sheet_writer.create_sheet(self.workbook, SHEET_PARTICIPANTS)
         self.rows = 0
         # The sheet's columns: the layout's, with the status right after the ID in an export.
         self.columns = list(self.layout.columns)
