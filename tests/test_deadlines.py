@@ -176,8 +176,8 @@ def test_totals_per_grant_recipient_equal_the_sums_of_the_summaries_of_their_mea
         for year in range(start.year, end.year + 1):
             if rng.random() < 0.4:
                 send(measure, KIND_ANNUAL, datetime.date(year, 12, 31), year=year, returned=rng.random() < 0.3)
-        if interim and rng.random() < 0.6:
-            send(measure, KIND_INTERIM, interim[0] + datetime.timedelta(days=rng.randrange(-10, 40)),
+        for _ in range(rng.randrange(3) if interim else 0):  # cut-offs before, on and after the dates
+            send(measure, KIND_INTERIM, rng.choice(interim) + datetime.timedelta(days=rng.randrange(-40, 40)),
                  returned=rng.random() < 0.3)
 
     days = [datetime.date(2025, 1, 30), datetime.date(2025, 1, 31), datetime.date(2025, 2, 1),

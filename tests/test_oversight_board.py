@@ -24,7 +24,7 @@ from aqb_monitoring.models import (
     Report,
     ReportReview,
 )
-from aqb_monitoring.oversight.board import board_measures, build_board
+from aqb_monitoring.oversight.board import add_measures, board_measures, build_board
 
 from .conftest import make_measure, make_participant
 from .test_admin_no_english import leftovers, visible_text
@@ -144,6 +144,36 @@ def test_grant_recipients_and_their_measures_are_sorted_most_overdue_first_with_
     assert figures_of(board.totals) == {
         "measures": 5, "due": 3, "overdue": 3, "overdue_days": 32, "submitted": 2, "returned": 1,
         "red": 3, "yellow": 1, "green": 8, "planned": 35, "recorded": 12}
+
+
+def test_a_grant_recipients_figures_counted_by_the_database_equal_the_sums_of_its_measure_rows(programme):
+    late = make_measure("AQB25-FD-M1-01", programme["fulda"], budget_year=2025)
+    InterimDueDate.objects.create(measure=late, due_date=datetime.date(2025, 6, 30))
+    participants(late, "FL", red=1, green=2)
+    board = build_board(board_measures(), today=TODAY)
+    totals = {name: 0 for name in figures_of(board.totals)}
+    for recipient in board.recipients:
+        expected = {name: 0 for name in totals}
+        for row in recipient.measures:
+            for name, value in figures_of(row.figures).items():
+                expected[name] = max(expected[name], value) if name == "overdue_days" else expected[name] + value
+        assert figures_of(recipient.figures) == expected, recipient.grant_recipient.name
+        for name, value in expected.items():
+            totals[name] = max(totals[name], value) if name == "overdue_days" else totals[name] + value
+    assert figures_of(board.totals) == totals
+    fulda = next(r for r in board.recipients if r.grant_recipient == programme["fulda"])
+    assert fulda.figures.due == 3  # the 2025 measure: interim 30.06.2025, annual 2025, closing
+
+
+def test_measure_rows_are_built_only_for_the_grant_recipients_asked_for(programme):
+    board = build_board(board_measures(), today=TODAY, with_measures=False)
+    assert [r.grant_recipient.name for r in board.recipients] == [
+        "Landkreis Kassel", "Landkreis Fulda", "Werra-Meißner-Kreis"]
+    assert all(r.measures == [] for r in board.recipients) and board.totals.measures == 5
+    add_measures(board.recipients[:1], board_measures(), TODAY)
+    assert [row.number for row in board.recipients[0].measures] == ["AQB26-KS-M1-01", "AQB26-KS-M3-01"]
+    assert board.recipients[0].measures[0].measure.title == programme["a"].title
+    assert board.recipients[1].measures == []
 
 
 def test_a_grant_recipient_with_more_overdue_days_comes_before_one_with_more_overdue_reports(programme):

@@ -17,7 +17,16 @@ from django.db.models import Count, F, Func, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from ..deadlines import DueTotals, deadline_summaries, due_totals
-from ..models import Measure, Organisation, Participant, ParticipantStatus, Report, ReviewState
+from ..models import (
+    Measure,
+    MeasureType,
+    Organisation,
+    Participant,
+    ParticipantStatus,
+    ProgrammeLine,
+    Report,
+    ReviewState,
+)
 
 FAR_FUTURE = datetime.date.max
 
@@ -182,12 +191,16 @@ def build_board(measures, today=None, with_measures=True):
 
 def add_measures(recipients, measures, today):
     """Gives each of the grant-recipient rows its measure rows, most urgent first, with the Measure
-    (type, programme line and provider) loaded: a constant number of queries for all of them."""
+    (type and programme line) loaded: a constant number of queries for all of them."""
     shown = measures.filter(grant_recipient_id__in=[recipient.grant_recipient.pk for recipient in recipients])
     reports = report_counts(shown)
     statuses = status_counts(shown)
-    loaded = shown.select_related("measure_type", "programme_line", "provider").order_by()
-    instances = {measure.pk: measure for measure in loaded}
+    # The few types and programme lines once, rather than joined and built again for every measure.
+    types, lines = MeasureType.objects.in_bulk(), ProgrammeLine.objects.in_bulk()
+    instances = {}
+    for measure in shown.order_by():
+        measure.measure_type, measure.programme_line = types[measure.measure_type_id], lines[measure.programme_line_id]
+        instances[measure.pk] = measure
     by_recipient = defaultdict(list)
     for pk, summary in deadline_summaries(shown, today).items():
         measure = instances[pk]

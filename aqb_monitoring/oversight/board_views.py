@@ -130,17 +130,21 @@ def board_workbook(result):
         _("Zuwendungsempfänger"), _("Maßnahmennummer"), _("Titel"), _("Maßnahmeart"), _("Programmlinie"),
         _("Budgetjahr"), _("Abgeschlossen"),
     ] + _headers() + [_("Nächste Frist"), _("Nächste Frist am")]))
+    closed = {True: _("ja"), False: _("nein")}  # translated once, not once per measure
     for recipient in result.recipients:
+        name = recipient.grant_recipient.name
         for row in recipient.measures:
             measure = row.measure
             next_due = row.next_due
+            if next_due:
+                date = next_due.date
+                due = [f"{next_due.label}: {next_due.text}", f"{date.day:02d}.{date.month:02d}.{date.year:04d}"]
+            else:
+                due = ["", ""]
             measures.append(safe_row(measures, [
-                recipient.grant_recipient.name, measure.number, measure.title, measure.measure_type.label,
-                measure.programme_line.label, measure.budget_year, _("ja") if measure.is_closed else _("nein"),
-            ] + _figures(row.figures) + [
-                f"{next_due.label}: {next_due.text}" if next_due else "",
-                next_due.date.strftime("%d.%m.%Y") if next_due else "",
-            ]))
+                name, measure.number, measure.title, measure.measure_type.label, measure.programme_line.label,
+                measure.budget_year, closed[measure.is_closed],
+            ] + _figures(row.figures) + due))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
