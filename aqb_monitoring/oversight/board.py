@@ -146,7 +146,7 @@ def status_totals(measures, key="grant_recipient_id"):
 
     statuses = list(ParticipantStatus.values)
     rows = measures.order_by().values(key).annotate(**{status: Sum(count(status)) for status in statuses})
-    return {row[key]: {status: row[status] for status in statuses} for row in rows}
+    return {row[key]: {status: int(row[status] or 0) for status in statuses} for row in rows}  # PostgreSQL: Decimal
 
 
 def _figures(due, reports, statuses, planned, measures, today):
