@@ -420,3 +420,22 @@ def test_the_participant_policy_follows_the_measure(rp_editor, provider_a, provi
     assert not policy.user_has_permission_for_instance(provider_a, "change", participant_a)
     assert not policy.instances_user_has_any_permission_for(provider_a, ["change"]).exists()
     assert list(policy.instances_user_has_any_permission_for(provider_a, ["view"])) == [participant_a]
+
+
+def test_a_superuser_attached_to_a_grant_recipient_is_no_tenant(kassel):
+    from tests.conftest import make_user
+
+    admin = make_user("admin.ks@example.org", kassel, is_superuser=True)
+    assert permissions.is_authority(admin)
+    assert not permissions.is_tenant(admin)
+
+
+def test_reports_narrow_a_given_queryset(rp_editor, ze_kassel, measure_a, measure_b):
+    from aqb_monitoring.models import Report
+
+    own = report_of(measure_a, "AQB-2026-000001")
+    report_of(measure_b, "AQB-2026-000002")
+    only_own = Report.objects.filter(pk=own.pk)
+    assert list(permissions.reports_for(rp_editor, only_own)) == [own]
+    assert list(permissions.reports_for(ze_kassel, only_own)) == [own]
+    assert not permissions.reports_for(ze_kassel, Report.objects.exclude(pk=own.pk)).exists()

@@ -521,6 +521,10 @@ def test_text_is_trimmed_and_blank_text_means_not_given(m1):
     assert result.values["exit_reason_other"] == ""
     assert result.values["carried_over"] is False
     assert "benefit" in result.missing_entry
+    assert result.errors == {}
+    blank = validate(m1, {**entry_values(m1), "single_parent": "", "entry_date": " ", "exit_date": ""})
+    assert blank.errors == {}
+    assert {"single_parent", "entry_date"} <= blank.missing_entry.keys()
 
 
 def test_values_of_the_wrong_kind_are_refused_with_what_is_expected(m1):
@@ -545,8 +549,10 @@ def test_the_full_message_for_an_unknown_or_withdrawn_catalogue_entry(m1):
 
 def test_answers_to_unknown_questions_or_not_yes_no_are_refused_and_blank_answers_ignored(m3):
     answers = {**all_answers(m3), "gibt-es-nicht": True, "ausbildungsreife-berufswahl": "ja",
-               "ausbildungsreife-basiskenntnisse": ""}
+               "ausbildungsreife-basiskenntnisse": "", "rahmenbedingungen-sucht": None}
     result = validate(m3, entry_values(m3, entry_answers=answers))
+    assert "entry__ausbildungsreife-basiskenntnisse" not in result.errors
+    assert "entry__rahmenbedingungen-wohnen" not in result.errors
     assert result.errors["entry__gibt-es-nicht"] == ["Unbekannte Frage „gibt-es-nicht“."]
     assert result.errors["entry__ausbildungsreife-berufswahl"] == ["Bitte „ja“ oder „nein“ auswählen."]
     assert "ausbildungsreife-basiskenntnisse" not in result.values["entry_answers"]
