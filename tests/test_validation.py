@@ -608,3 +608,9 @@ def test_a_name_with_a_real_calendar_date_is_warned_about(pseudonym, looks_like_
     from aqb_monitoring.validation import pseudonym_looks_like_name
 
     assert pseudonym_looks_like_name(pseudonym) is looks_like_a_name
+
+
+def test_answers_after_a_refused_one_are_still_read(m3):
+    answers = {"gibt-es-nicht": True, "ausbildungsreife-berufswahl": "ja", **all_answers(m3)}
+    result = validate(m3, entry_values(m3, entry_answers=answers))
+    assert result.values["entry_answers"] == all_answers(m3)
