@@ -43,6 +43,9 @@ def setup_django(debug=None):
     django.setup()
     if debug is not None:
         settings.DEBUG = debug
+    # A logged-in session is saved again every 5 minutes (aqb_monitoring/sessions.py): after a long
+    # seed or a slow download that save would land in a counted request as extra queries of no page.
+    settings.AQB_SESSION_REFRESH_SECONDS = 10**9
     call_command("migrate", verbosity=0, interactive=False)
     # As Django's test runner does: keep the connection across requests (no reconnect is timed).
     from django.core.signals import request_finished, request_started
