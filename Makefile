@@ -98,7 +98,7 @@ MUTANT_CHILDREN ?= 2
 MUTATION_DB := $(CURDIR)/var/mutation-template.sqlite3
 mutants: install-test
 	$(PIP) install --quiet ".[test,mutants]"
-	rm -f $(MUTATION_DB)
+	rm -f $(MUTATION_DB) var/mutant-*.sqlite3*
 	DEBUG=1 DATABASE_URL=sqlite:///$(MUTATION_DB) $(PY) manage.py migrate --noinput -v 0
 	AQB_MUTATION_DB_TEMPLATE=$(MUTATION_DB) nice -n 19 $(VENV)/bin/mutmut run --max-children $(MUTANT_CHILDREN) $(MUTANTS)
 	$(PY) -m tests.mutation_testing
