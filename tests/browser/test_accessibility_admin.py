@@ -18,12 +18,11 @@ from aqb_content.models import HomePage
 from aqb_monitoring import demo as monitoring_demo
 from aqb_monitoring.models import ChangeRequest, Measure, Participant, ParticipantGoal, Report, User
 from tests.conftest import RecordingReport
-
-from .excel_files import green_row, red_row, workbook_bytes, yellow_row
+from tests.excel_files import green_row, red_row, workbook_bytes, yellow_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
 RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Findings in Wagtail's own markup that no documented override reaches: (rule, part of the selector).

@@ -9,7 +9,7 @@ from tests.conftest import RecordingReport
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
 PUBLIC_PAGES = [
     "/",
     "/programm/",
@@ -27,7 +27,7 @@ PUBLIC_PAGES = [
 def test_public_pages_have_no_axe_violations(browser, live_server):
     seed_content(RecordingReport())
     # axe-core is injected as a script of our own: the public pages' Content-Security-Policy rightly
-    # refuses inline scripts, so this test's browser does not apply it (test_browser_content_security_policy does).
+    # refuses inline scripts, so this test's browser does not apply it (browser/test_content_security_policy.py does).
     context = browser.new_context(locale="de-DE", bypass_csp=True)
     page = context.new_page()
     found = {}

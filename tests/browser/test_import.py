@@ -7,9 +7,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from aqb_monitoring.models import Participant
-
-from .conftest import login_in_browser, make_participant
-from .excel_files import green_row, red_row, workbook_bytes, yellow_row
+from tests.conftest import login_in_browser, make_participant
+from tests.excel_files import green_row, red_row, workbook_bytes, yellow_row
 
 
 @pytest.mark.browser

@@ -48,7 +48,7 @@ def test_closing_report_sent_returned_fixed_and_accepted(
     assert page.locator("button", has_text="Meldung absenden").count() == 0
     page.click("#precheck a:has-text('BWN-0002')")
     page.wait_for_selector("[name=pseudonym]")
-    save_participant(ze_kassel, measure, complete(measure, "BWN-0002"), red)  # the form itself: test_browser_participant
+    save_participant(ze_kassel, measure, complete(measure, "BWN-0002"), red)  # the form itself: browser/test_participant.py
     page.goto(precheck_url)
     page.click("button:has-text('Meldung absenden')")
     page.wait_for_selector("#report-facts")

@@ -1,0 +1,1 @@
+"""Tests that drive Debian's Chromium through Playwright (marker `browser`); fixtures in tests/conftest.py."""
