@@ -373,7 +373,7 @@ GUIDANCE_TOPICS = [
             heading("Passwort ändern und abmelden"),
             text(
                 "<p>Ihr Passwort können Sie jederzeit selbst ändern: Klicken Sie unten links in der Seitenleiste "
-                "auf Ihren Namen und öffnen Sie <b>„Konto“</b>. Über <b>„Abmelden“</b> an derselben Stelle "
+                "auf Ihren Namen und öffnen Sie <b>„Benutzerkonto“</b>. Über <b>„Abmelden“</b> an derselben Stelle "
                 "verlassen Sie das Portal. Eingaben, die Sie bis dahin nicht gespeichert haben, gehen dabei "
                 "verloren.</p>"
             ),
@@ -408,7 +408,7 @@ GUIDANCE_TOPICS = [
         "intro": "Nach der Anmeldung sehen Sie alle Maßnahmen, für die Sie zuständig sind. Von hier aus erreichen Sie Teilnehmende, Exporte und Meldungen.",
         "body": [
             text(
-                "<p>Im Menü <b>„Maßnahmen“</b> finden Sie alle Maßnahmen, auf die Sie Zugriff haben: als "
+                "<p>Im Menü <b>„Meine Maßnahmen“</b> finden Sie alle Maßnahmen, auf die Sie Zugriff haben: als "
                 "Zuwendungsempfänger alle Ihre Maßnahmen, als Träger die Maßnahmen, die Sie durchführen. Die "
                 "Übersicht zeigt zu jeder Maßnahme Nummer, Titel, Laufzeit, Träger und den Stand der Erfassung.</p>"
             ),
@@ -460,7 +460,7 @@ GUIDANCE_TOPICS = [
             ),
             heading("Einen Datensatz anlegen"),
             text(
-                "<p>Öffnen Sie die Maßnahme und dort die Liste der Teilnehmenden. Über <b>„Hinzufügen“</b> öffnen "
+                "<p>Öffnen Sie die Maßnahme und dort die Liste der Teilnehmenden. Über <b>„Teilnehmende(n) erfassen“</b> öffnen "
                 "Sie das Erfassungsformular. Pflichtangaben sind mit * gekennzeichnet.</p>"
             ),
             callout(
