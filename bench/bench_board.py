@@ -36,14 +36,8 @@ import common  # noqa: E402  (sets the database up before Django is imported)
 
 WORK = common.use_throwaway_database("board")
 
-QUICK = "--quick" in sys.argv
-SIZE = 5 if QUICK else 1  # divisor of the data set
-RECIPIENTS = 26
-MEASURES_PER_YEAR = 900 // SIZE
-PARTICIPANTS_PER_YEAR = 30_000 // SIZE
-YEARS = (2024, 2025, 2026)
-GROWTH = 10
-REPEAT = 3 if QUICK else 5
+from common import GROWTH, MEASURES_PER_YEAR, PARTICIPANTS_PER_YEAR, QUICK, RECIPIENTS, REPEAT, YEARS  # noqa: E402
+
 REPEAT_EXPORT = 3  # the download at 10x takes a while; the median of three
 MAX_RATIO = 2.0
 

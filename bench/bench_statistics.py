@@ -37,14 +37,8 @@ import common  # noqa: E402  (sets the database up before Django is imported)
 
 WORK = common.use_throwaway_database("statistics")
 
-QUICK = "--quick" in sys.argv
-SIZE = 5 if QUICK else 1  # divisor of the data set
-RECIPIENTS = 26
-MEASURES_PER_YEAR = 900 // SIZE
-PARTICIPANTS_PER_YEAR = 30_000 // SIZE
-YEARS = (2024, 2025, 2026)
-GROWTH = 10
-REPEAT = 3 if QUICK else 5
+from common import GROWTH, MEASURES_PER_YEAR, PARTICIPANTS_PER_YEAR, QUICK, RECIPIENTS, REPEAT, YEARS  # noqa: E402
+
 MAX_RATIO = 12.0
 MAX_SECONDS_1X = 2.0
 

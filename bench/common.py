@@ -20,6 +20,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+
+# The programme's data set at 1x (Hesse: 26 grant recipients, 900 measures and 30,000 participants a
+# budget year over three years) and its growth, shared by the board and statistics benchmarks.
+QUICK = "--quick" in sys.argv
+SIZE = 5 if QUICK else 1  # divisor of the data set; --quick seeds a fifth (for a busy machine)
+RECIPIENTS = 26
+MEASURES_PER_YEAR = 900 // SIZE
+PARTICIPANTS_PER_YEAR = 30_000 // SIZE
+YEARS = (2024, 2025, 2026)
+GROWTH = 10
+REPEAT = 3 if QUICK else 5
+
 def use_throwaway_database(prefix):
     """Points Django at a new SQLite file in a temporary folder (or in $AQB_BENCH_DIR) and runs tasks
     at once; returns the folder. Call before importing anything that imports Django's settings."""
