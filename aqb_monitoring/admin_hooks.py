@@ -61,7 +61,7 @@ class OrganisationMenuItem(MenuItem):
     """Shown to every member of an organisation (RP, ZE, provider)."""
 
     def is_shown(self, request):
-        return permissions.is_authority(request.user) or permissions._organisation(request.user) is not None
+        return permissions.is_authority(request.user) or permissions.organisation_of(request.user) is not None
 
 
 class MeasuresMenuItem(OrganisationMenuItem):

@@ -27,7 +27,9 @@ MEASURE_PERMISSIONS = ("view_measure", "change_measure")
 # ---------------------------------------------------------------------------
 
 
-def _organisation(user):
+def organisation_of(user):
+    """The user's organisation (RP, grant recipient or provider); None for visitors, inactive users and
+    users attached to none."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     return user.organisation if user.organisation_id else None
@@ -39,17 +41,17 @@ def is_authority(user):
         return False
     if user.is_superuser:
         return True
-    organisation = _organisation(user)
+    organisation = organisation_of(user)
     return organisation is not None and organisation.kind == OrganisationKind.AUTHORITY
 
 
 def is_grant_recipient(user):
-    organisation = _organisation(user)
+    organisation = organisation_of(user)
     return organisation is not None and organisation.kind == OrganisationKind.GRANT_RECIPIENT
 
 
 def is_provider(user):
-    organisation = _organisation(user)
+    organisation = organisation_of(user)
     return organisation is not None and organisation.kind == OrganisationKind.PROVIDER
 
 
@@ -83,7 +85,7 @@ def measures_for(user, queryset=None):
     queryset = Measure.objects.all() if queryset is None else queryset
     if is_authority(user):
         return queryset
-    if _organisation(user) is None:
+    if organisation_of(user) is None:
         return queryset.none()
     return queryset.filter(pk__in=_granted_measure_ids(user, "view_measure"))
 
@@ -93,7 +95,7 @@ def editable_measures_for(user, queryset=None):
     queryset = Measure.objects.all() if queryset is None else queryset
     if is_authority(user):
         return queryset.filter(closed_at__isnull=True)
-    if _organisation(user) is None:
+    if organisation_of(user) is None:
         return queryset.none()
     return queryset.filter(pk__in=_granted_measure_ids(user, "change_measure"), closed_at__isnull=True)
 
@@ -103,7 +105,7 @@ def participants_for(user, queryset=None):
     queryset = Participant.objects.all() if queryset is None else queryset
     if is_authority(user):
         return queryset
-    if _organisation(user) is None:
+    if organisation_of(user) is None:
         return queryset.none()
     return queryset.filter(measure_id__in=_granted_measure_ids(user, "view_measure"))
 
@@ -113,7 +115,7 @@ def reports_for(user, queryset=None):
     queryset = Report.objects.all() if queryset is None else queryset
     if is_authority(user):
         return queryset
-    if _organisation(user) is None:
+    if organisation_of(user) is None:
         return queryset.none()
     return queryset.filter(measure_id__in=_granted_measure_ids(user, "view_measure"))
 

@@ -248,7 +248,7 @@ def due_box(user):
 
 def dashboard(request):
     """'Meine Maßnahmen': every measure the user may see, with status counts and the next due date."""
-    if permissions._organisation(request.user) is None and not permissions.is_authority(request.user):
+    if permissions.organisation_of(request.user) is None and not permissions.is_authority(request.user):
         raise PermissionDenied
     form, queryset, sort = filtered_measures(request)
     if sort.lstrip("-") == "due":

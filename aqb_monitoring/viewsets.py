@@ -19,7 +19,6 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
@@ -30,6 +29,7 @@ from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, Sn
 
 from . import measures, permissions
 from .measure_import import format_interim_dates, parse_interim_dates
+from .menu import AuthorityMenuItem
 from .models import CATALOGUE_MODELS, Measure, Organisation
 from .services.common import ServiceError
 from .services.measures import check_delete_measure, do_save_measure, version_of
@@ -282,11 +282,6 @@ class OrganisationViewSet(AuthorityOnlyViewSet):
     list_filter = ["kind"]
     search_fields = ["name", "abbreviation"]
     ordering = ["kind", "name"]
-
-
-class AuthorityMenuItem(MenuItem):
-    def is_shown(self, request):
-        return permissions.is_authority(request.user)
 
 
 class MeasureImportViewSet(ViewSet):

@@ -24,6 +24,7 @@ from .. import permissions, services
 from ..imports import forms as imports_forms
 from ..imports.results import FILTERS, display_rows, filtered_rows, preview_sentence, taken_count
 from ..models import ImportJob, ImportJobKind, ImportJobStatus, MeasureType, Organisation, OrganisationKind
+from ..views import get_measure
 from .export import export_filename, export_measure, export_measures
 from .housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED, fail_stale_jobs, retention_text
 from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
@@ -78,20 +79,15 @@ def participant_template(request):
 # ---------------------------------------------------------------------------
 
 
-def _measure(request, measure_pk):
-    """The measure if the user may see it; else 404 (nobody learns that it exists)."""
-    return get_object_or_404(permissions.measures_for(request.user).select_related("measure_type"), pk=measure_pk)
-
-
 def _editable_measure(request, measure_pk):
     """404 for a foreign measure; a visible one that cannot take changes (closed, M4) gets a message."""
-    measure = _measure(request, measure_pk)
+    measure = get_measure(request, measure_pk)
     return measure, permissions.can_edit(request.user, measure)
 
 
 @require_safe
 def measure_export(request, measure_pk):
-    measure = _measure(request, measure_pk)
+    measure = get_measure(request, measure_pk)
     return xlsx_response(export_measure(measure), export_filename(measure))
 
 
@@ -348,7 +344,7 @@ def visible_successor(user, measure):
 
 def carry_over(request, measure_pk):
     """Shows who continues in the successor measure; on confirmation takes them over (services.do_carry_over)."""
-    measure = _measure(request, measure_pk)
+    measure = get_measure(request, measure_pk)
     # The successor must be visible too: a provider learns nothing of a measure of
     # another ZE or of a sibling provider, not even its number or whether it is closed.
     successor = visible_successor(request.user, measure)

@@ -32,7 +32,7 @@ from ..models import (
 from ..services import ServiceError
 from ..services.measures import do_reopen_measure
 from ..services.reports import NEXT_STATES, do_review_report, state_of, with_state
-from ..views import page_of
+from ..views import get_measure, page_of
 
 UNDELIVERED_SHOWN = 50
 OPEN_STATES = (ReviewState.RECEIVED, ReviewState.IN_REVIEW)
@@ -216,7 +216,7 @@ class ReopenForm(forms.Form):
 
 def reopen_measure(request, measure_pk):
     _require_authority(request)
-    measure = get_object_or_404(permissions.measures_for(request.user), pk=measure_pk)
+    measure = get_measure(request, measure_pk)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
