@@ -391,11 +391,12 @@ def test_a_grant_on_another_kind_of_object_with_the_same_number_gives_no_right_o
 
     from aqb_monitoring.models import Organisation
 
-    GroupObjectPermission.objects.create(
+    # bulk_create: guardian's save() would look the organisation up, and none need have that number.
+    GroupObjectPermission.objects.bulk_create([GroupObjectPermission(
         group=provider_b.organisation.group, object_pk=str(measure_a.pk),
         content_type=ContentType.objects.get_for_model(Organisation),
         permission=Permission.objects.get(codename="change_organisation"),
-    )
+    )])
     policy = permissions.MeasurePolicy(Measure)
     assert provider_b not in policy.users_with_any_permission_for_instance(["view"], measure_a)
     assert not permissions.can_view(provider_b, measure_a)

@@ -84,7 +84,7 @@ def start_preview(job):
 def correct_row(job, row_number, cells):
     """Keep the texts typed into a row's inline form and check that row again, with the rows sharing its ID."""
     with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().select_related("measure__measure_type").get(pk=job.pk)
+        locked = ImportJob.objects.select_for_update(of=("self",)).select_related("measure__measure_type").get(pk=job.pk)
         if locked.status != ImportJobStatus.PREVIEW or locked.kind != ImportJobKind.PARTICIPANTS:
             raise _refused(job.pk, _("Die Korrektur ist nicht möglich:"))
         corrections = dict(locked.corrections)
