@@ -28,7 +28,16 @@ from .excel.jobs import take as take_job
 from .excel.storing import UploadNotStored, discard_partial_upload, space_problem, store_upload
 from .imports import forms as imports_forms
 from .imports.cells import ImportFileError
-from .imports.results import FILTERS, ROW_KEY, display_rows, filtered_rows, preview_sentence, taken_count
+from .imports.results import (
+    ACTION_CREATE,
+    FILTERS,
+    ROW_KEY,
+    display_rows,
+    filtered_rows,
+    preview_sentence,
+    taken_count,
+    taken_sentence,
+)
 from .measure_import import MAX_FILE_BYTES
 from .models import ImportJob, ImportJobKind, ImportJobStatus
 
@@ -121,13 +130,9 @@ def take(request, job_pk):
         messages.error(request, error.message)
         return redirect("aqb_measure_import:job", job.pk)
     counts = preview.counts
-    messages.success(request, " ".join((
-        ngettext("%(count)d Maßnahme angelegt,", "%(count)d Maßnahmen angelegt,", counts["create"]) % {
-            "count": counts["create"]},
-        ngettext("%(count)d geändert,", "%(count)d geändert,", counts["update"]) % {"count": counts["update"]},
-        ngettext("%(count)d Zeile nicht übernommen.", "%(count)d Zeilen nicht übernommen.", counts["rejected"]) % {
-            "count": counts["rejected"]},
-    )))
+    messages.success(request, taken_sentence(
+        ngettext("%(count)d Maßnahme angelegt,", "%(count)d Maßnahmen angelegt,", counts[ACTION_CREATE]) % {
+            "count": counts[ACTION_CREATE]}, counts))
     return redirect("aqb_measure_import:job", job.pk)
 
 

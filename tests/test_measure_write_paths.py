@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from aqb_monitoring import permissions
 from aqb_monitoring.measure_import import do_measure_import
-from aqb_monitoring.models import AuditAction, AuditEntry, ImportJob, Measure, MeasureType, ProgrammeLine
+from aqb_monitoring.models import AuditAction, AuditEntry, Destination, ImportJob, Measure, MeasureType, ProgrammeLine
 from aqb_monitoring.services.common import ServiceError
 from aqb_monitoring.services.measures import do_save_measure
 
@@ -149,6 +149,20 @@ def test_carried_over_participants_pin_the_start(entry_point, client, rp_editor,
     assert "der Beginn kann nicht mehr geändert werden" in outcome.text
     open_measure.refresh_from_db()
     assert open_measure.start_date == datetime.date(2026, 2, 1)
+
+
+@pytest.mark.parametrize("entry_point", ENTRY_POINTS)
+def test_participants_continuing_in_the_following_budget_pin_the_end(entry_point, client, rp_editor, tmp_path, capsys,
+                                                                     open_measure):
+    """V8: who continues in the following budget left on the end date; the end cannot move, not even later."""
+    make_participant(open_measure, "TN-1", exit_date=open_measure.end_date,
+                     destination=Destination.objects.get(is_carry_over=True))
+    outcome = save_through(entry_point, client, rp_editor, tmp_path, capsys,
+                           state_of(open_measure, end_date=datetime.date(2027, 1, 31)), open_measure)
+    assert not outcome.saved
+    assert "das Ende kann nicht mehr geändert werden" in outcome.text
+    open_measure.refresh_from_db()
+    assert open_measure.end_date == datetime.date(2026, 12, 31)
 
 
 @pytest.mark.parametrize("entry_point", ENTRY_POINTS)

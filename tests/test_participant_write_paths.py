@@ -392,3 +392,47 @@ def test_a_carried_over_participant_keeps_entering_on_the_measures_start(path, c
             cli_import(measure_a, content)
     stored.refresh_from_db()
     assert stored.entry_date == measure_a.start_date
+
+
+@pytest.mark.parametrize("path", [*UPDATE_PATHS, "service_single"])
+@pytest.mark.parametrize(("days_before_end", "taken"), [(1, False), (0, True)])
+def test_whoever_continues_in_the_following_budget_leaves_on_the_measures_end(path, days_before_end, taken, client,
+                                                                                ze_kassel, measure_a, stored):
+    """V8 on every path: the Verbleib "setzt die Maßnahme im folgenden Budget fort" goes with an exit on the
+    measure's end date; a day earlier is refused and nothing of the exit is stored."""
+    carry_over = Destination.objects.get(is_carry_over=True)
+    exit_date = measure_a.end_date - datetime.timedelta(days=days_before_end)
+    if path == "form":
+        client.force_login(ze_kassel)
+        response = post_form(client, stored, form_data(stored, client, exit_date=exit_date.strftime("%d.%m.%Y"),
+                                                       destination=carry_over.pk))
+        said = response.content.decode()
+    elif path == "service_single":
+        try:
+            services.save_participant(ze_kassel, measure_a, {**values_from_participant(stored), "exit_date": exit_date,
+                                                             "destination": carry_over}, stored)
+            said = ""
+        except services.ServiceError as error:
+            said = str(error.errors if hasattr(error, "errors") else error)
+    else:
+        content = workbook_bytes([file_row(measure_a, Austrittsdatum=exit_date,
+                                           **{"Verbleib nach Austritt": carry_over.label})])
+        said = ""
+        if path == "excel":
+            client.force_login(ze_kassel)
+            _response, job = upload(client, measure_a, content)
+            said = str(job.preview)
+            take(client, job)
+        else:
+            with tempfile.NamedTemporaryFile(suffix=".xlsx") as file:
+                file.write(content)
+                file.flush()
+                out = io.StringIO()
+                call_command("import_participants", measure_a.number, file.name, stdout=out, stderr=io.StringIO())
+                said = out.getvalue()
+    stored.refresh_from_db()
+    if taken:
+        assert (stored.exit_date, stored.destination) == (measure_a.end_date, carry_over)
+    else:
+        assert (stored.exit_date, stored.destination) == (None, None)
+        assert "ist das Austrittsdatum das Ende der Maßnahme" in said

@@ -22,7 +22,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, services
 from ..imports import forms as imports_forms
-from ..imports.results import FILTERS, display_rows, filtered_rows, preview_sentence, taken_count
+from ..imports.results import (
+    ACTION_REJECTED,
+    ACTION_UPDATE,
+    FILTERS,
+    display_rows,
+    filtered_rows,
+    preview_sentence,
+    taken_count,
+    taken_sentence,
+)
 from ..models import ImportJob, ImportJobKind, ImportJobStatus, MeasureType, Organisation, OrganisationKind
 from ..views import get_measure
 from .export import export_filename, export_measure, export_measures
@@ -283,12 +292,10 @@ def job_take(request, job_pk):
     except (ImportFileError, ImportJobRefused) as error:
         messages.error(request, error.message)
         return redirect("aqb_excel:job", job.pk)
-    created, updated, left = len(outcome.created), len(outcome.updated), len(outcome.left_out)
-    messages.success(request, " ".join((
+    created = len(outcome.created)
+    messages.success(request, taken_sentence(
         ngettext("%(count)d Teilnehmende(r) angelegt,", "%(count)d Teilnehmende angelegt,", created) % {"count": created},
-        ngettext("%(count)d geändert,", "%(count)d geändert,", updated) % {"count": updated},
-        ngettext("%(count)d Zeile nicht übernommen.", "%(count)d Zeilen nicht übernommen.", left) % {"count": left},
-    )))
+        {ACTION_UPDATE: len(outcome.updated), ACTION_REJECTED: len(outcome.left_out)}))
     return redirect("aqb_excel:job", job.pk)
 
 

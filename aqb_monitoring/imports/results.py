@@ -66,6 +66,37 @@ def preview_sentence(counts):
     return _("Vorschau: %(parts)s.") % {"parts": ", ".join(parts)}
 
 
+def taken_sentence(created_text, counts):
+    """What "Übernehmen" did: "3 Maßnahmen angelegt, 1 geändert, 2 Zeilen nicht übernommen."
+
+    `created_text` names the new records in the importer's own noun (with its plural); `counts` is
+    {action: number}."""
+    updated, rejected = counts.get(ACTION_UPDATE, 0), counts.get(ACTION_REJECTED, 0)
+    return " ".join((
+        created_text,
+        ngettext("%(count)d geändert,", "%(count)d geändert,", updated) % {"count": updated},
+        ngettext("%(count)d Zeile nicht übernommen.", "%(count)d Zeilen nicht übernommen.", rejected) % {
+            "count": rejected},
+    ))
+
+
+def command_summary(counts, *, dry_run, prefix=""):
+    """The import commands' summary line: "1 neu, 2 geändert, 0 unverändert, 1 nicht übernommen (wurden so
+    importiert)." (`würden` for a dry run); `prefix` names what was imported into, e.g. the measure number."""
+    line = _("%(created)d neu, %(updated)d geändert, %(unchanged)d unverändert, %(rejected)d nicht übernommen "
+             "(%(verb)s so importiert).") % {
+        "created": counts.get(ACTION_CREATE, 0), "updated": counts.get(ACTION_UPDATE, 0),
+        "unchanged": counts.get(ACTION_UNCHANGED, 0), "rejected": counts.get(ACTION_REJECTED, 0),
+        "verb": _("würden") if dry_run else _("wurden"),
+    }
+    return f"{prefix}: {line}" if prefix else line
+
+
+def row_line(row_number, key, text):
+    """One line of a command's report about a row: "Zeile 4 (TN-1): …" ("–" when the row has no key)."""
+    return _("Zeile %(row)d (%(key)s): %(text)s") % {"row": row_number, "key": key or "–", "text": text}
+
+
 def filtered_rows(rows, only):
     """The rows of one action (`only`), or all with the problems first."""
     if only in ACTION_LABELS:

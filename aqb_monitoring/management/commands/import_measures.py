@@ -8,6 +8,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from aqb_monitoring.imports.results import ACTION_UPDATE, command_summary, row_line
 from aqb_monitoring.measure_import import ImportFileError, check_measure_import, do_measure_import
 from aqb_monitoring.services.common import SHELL
 
@@ -25,18 +26,13 @@ class Command(BaseCommand):
         except (ImportFileError, OSError) as error:
             self.stderr.write(getattr(error, "message", None) or str(error))
             sys.exit(2)
-        counts = preview.counts
-        verb = "würden" if dry_run else "wurden"
-        self.stdout.write(
-            f"{counts['create']} neu, {counts['update']} geändert, {counts['unchanged']} unverändert, "
-            f"{counts['rejected']} nicht übernommen ({verb} so importiert)."
-        )
+        self.stdout.write(command_summary(preview.counts, dry_run=dry_run))
         created = preview.as_dict()["new_providers"]
         if created:
             self.stdout.write(f"Neue Träger ({'würden angelegt' if dry_run else 'angelegt'}): " + ", ".join(created))
         for row in preview.rows:
-            if row.action == "update":
+            if row.action == ACTION_UPDATE:
                 changed = "; ".join(f"{label}: {old or '(leer)'} → {new or '(leer)'}" for label, (old, new) in row.changes.items())
-                self.stdout.write(f"Zeile {row.row} ({row.number}): geändert: {changed}")
+                self.stdout.write(row_line(row.row, row.number, f"geändert: {changed}"))
             for message in row.errors:
-                self.stdout.write(f"Zeile {row.row} ({row.number or '–'}): {message}")
+                self.stdout.write(row_line(row.row, row.number, message))

@@ -10,6 +10,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from aqb_monitoring.excel.importer import ImportFileError, do_import, read_rows, validate_rows
+from aqb_monitoring.imports.results import command_summary, row_line
 from aqb_monitoring.models import Measure
 from aqb_monitoring.services import SHELL
 
@@ -40,15 +41,11 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
-        verb = "würden" if dry_run else "wurden"
-        self.stdout.write(
-            f"{measure.number}: {result['created']} neu, {result['updated']} geändert, {result['unchanged']} unverändert, "
-            f"{result['rejected']} nicht übernommen ({verb} so importiert)."
-        )
+        self.stdout.write(command_summary(preview.counts, dry_run=dry_run, prefix=measure.number))
         for row in result["rows"]:
             for header, messages in row["errors"].items():
                 for message in messages:
-                    self.stdout.write(f"Zeile {row['row']} ({row['participant_id'] or '–'}): {header}: {message}")
+                    self.stdout.write(row_line(row["row"], row["participant_id"], f"{header}: {message}"))
             for header, messages in row.get("warnings", {}).items():
                 for message in messages:
-                    self.stdout.write(f"Zeile {row['row']} ({row['participant_id'] or '–'}): Hinweis: {header}: {message}")
+                    self.stdout.write(row_line(row["row"], row["participant_id"], f"Hinweis: {header}: {message}"))
