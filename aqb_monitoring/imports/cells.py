@@ -51,7 +51,7 @@ def parse_date(value):
         if 1 <= value <= MAX_EXCEL_SERIAL:
             return EXCEL_EPOCH + datetime.timedelta(days=int(value))
         return display(value)
-    text = str(value).strip()
+    text = display(value).strip()  # ja/nein and "" rather than Python's True/None in the rule's message
     for date_format in DATE_TEXT_FORMATS:
         try:
             return datetime.datetime.strptime(text, date_format).date()
@@ -79,4 +79,4 @@ def parse_year(value):
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
         return int(value)
     text = display(value).strip()
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text  # "²" is a digit int() cannot read

@@ -43,7 +43,8 @@ def is_workbook(content):
 
 def read_csv(content):
     """[(line number, cells, {column: problem})] of CSV in UTF-8; the delimiter (; or ,) is the one the first
-    line uses more. Control characters are replaced and reported per cell, as the workbook reader does."""
+    line uses more. Control characters are replaced and reported per cell, as the workbook reader does.
+    A record whose quoted cell spans several lines is numbered by its first line."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -55,10 +56,16 @@ def read_csv(content):
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = "," if first_line.count(",") > first_line.count(";") else ";"
     lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, start = [], 1
     try:
-        return [(lines.line_num, *clean_csv_row(row)) for row in lines]
-    except csv.Error as error:
-        raise ImportFileError(_("Die CSV-Datei ist fehlerhaft (%(error)s).") % {"error": error}) from error
+        for row in lines:
+            rows.append((start, *clean_csv_row(row)))
+            start = lines.line_num + 1
+    except csv.Error as error:  # the csv module's reason is English: a cell over its field limit
+        raise ImportFileError(_(
+            "Die CSV-Datei kann ab Zeile %(line)d nicht gelesen werden: Eine Zelle ist zu lang oder ein "
+            "Anführungszeichen wird nicht geschlossen.") % {"line": start}) from error
+    return rows
 
 
 def clean_csv_row(row):

@@ -7,7 +7,7 @@ Columns are matched by their German header (order free); each importer says how 
 import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .cells import ImportFileError, display
 from .sheets import normalise
@@ -48,7 +48,8 @@ def map_headers(header_row, columns_by_key, *, key, required=(), skip=()):
             continue
         column_key, header = matched
         if column_key in found.positions:
-            found.duplicates.append(header)
+            if header not in found.duplicates:  # named once in the message, however often it repeats
+                found.duplicates.append(header)
             continue
         found.positions[column_key] = index
     found.missing = [header for column_key, header in required if column_key not in found.positions]
@@ -60,6 +61,8 @@ def check_headers(found, missing_message):
     if found.missing:
         raise ImportFileError(missing_message % {"count": len(found.missing), "names": quoted(found.missing)})
     if found.duplicates:
-        raise ImportFileError(_("Die Spalte %(names)s kommt in der Kopfzeile mehrfach vor.") % {
+        raise ImportFileError(ngettext(
+            "Die Spalte %(names)s kommt in der Kopfzeile mehrfach vor.",
+            "Die Spalten %(names)s kommen in der Kopfzeile mehrfach vor.", len(found.duplicates)) % {
             "names": quoted(found.duplicates)})
     return found
