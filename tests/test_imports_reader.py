@@ -307,3 +307,104 @@ def test_a_collector_that_was_off_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------------------
+# Odd archives, where the file comes from, and a child that fails
+# ---------------------------------------------------------------------------
+
+
+def test_a_sheet_that_unpacks_to_far_more_than_its_declared_size_is_refused_as_damaged():
+    """A zip bomb that lies about its size: the declared (small) size passes the ratio check, the reading stops at
+    it and finds the member damaged; nothing inflates beyond what was declared."""
+    import struct
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(book()))
+    declared = len(source.read(SHEET_XML))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == SHEET_XML:
+                data = data.replace(b"</worksheet>", b" " * (20 * MB) + b"</worksheet>")
+            target.writestr(item.filename, data)
+    content = bytearray(buffer.getvalue())
+    member = zipfile.ZipFile(io.BytesIO(bytes(content))).getinfo(SHEET_XML)
+    struct.pack_into("<I", content, member.header_offset + 22, declared)  # the local header's size
+    position = content.find(b"PK\x01\x02")
+    while position != -1:  # and the central directory's
+        length = struct.unpack_from("<H", content, position + 28)[0]
+        if content[position + 46:position + 46 + length] == SHEET_XML.encode():
+            struct.pack_into("<I", content, position + 24, declared)
+        position = content.find(b"PK\x01\x02", position + 4)
+    assert refused(bytes(content)) == "Die Datei ist beschädigt oder unvollständig (z. B. abgebrochener Download)."
+
+
+def test_many_members_are_no_refusal_of_their_own():
+    """There is no limit on the number of archive members: 20,000 empty ones are read past; what a far larger
+    number costs is bounded by the reading process's memory limit."""
+    import zipfile
+
+    buffer = io.BytesIO(book())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_STORED) as archive:
+        for number in range(20_000):
+            archive.writestr(f"xl/media/leer{number}.bin", b"")
+    assert cells_of(read(buffer.getvalue(), max_file_bytes=10 * MB))[1] == (1, ["M-1", "Kurs"])
+
+
+def test_an_upload_kept_in_a_temporary_file_and_a_stored_file_are_read_in_place(private_root, tmp_path):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    upload = TemporaryUploadedFile("daten.xlsx", "application/octet-stream", 0, None)
+    upload.write(book())
+    upload.flush()
+    try:
+        assert cells_of(read(upload))[1] == (1, ["M-1", "Kurs"])
+    finally:
+        upload.close()
+    stored = tmp_path / "gespeichert.xlsx"
+    stored.write_bytes(book())
+
+    class StoredFile:
+        path = str(stored)
+
+        def read(self, *_args):
+            raise AssertionError("a stored file is read by the child from its path, not copied")
+
+    assert cells_of(read(StoredFile()))[1] == (1, ["M-1", "Kurs"])
+    assert not (private_root / reader.TEMPORARY_FOLDER).exists()  # no private copy was made
+
+
+LIMIT_MESSAGE = "Die Datei ist zu groß oder beschädigt: Beim Lesen wurde die Grenze von"
+
+
+@pytest.mark.parametrize(("child", "logged"), [
+    ("import sys; sys.exit(3)", "Reading an uploaded workbook failed (3)"),
+    ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", "Reading an uploaded workbook failed (SIGSEGV)"),
+    ("import sys; print('{}'); sys.exit(0)", "Reading an uploaded workbook failed (0)"),  # no answer at all
+])
+def test_a_reading_process_that_dies_gives_the_limit_message_and_is_logged(child, logged, monkeypatch, caplog):
+    monkeypatch.setattr(reader, "CHILD", child)
+    assert refused(book()).startswith(LIMIT_MESSAGE)
+    assert logged in caplog.text
+
+
+@pytest.mark.parametrize("child", ["print('kein JSON')", "print('{\"rows\": [[1]]}')"])
+def test_a_reading_process_that_talks_nonsense_gives_the_limit_message(child, monkeypatch):
+    monkeypatch.setattr(reader, "CHILD", child)
+    assert refused(book()).startswith(LIMIT_MESSAGE)
+
+
+def test_a_reading_process_that_takes_too_long_is_stopped_and_logged_as_a_timeout(monkeypatch, settings, caplog):
+    monkeypatch.setattr(reader, "CHILD", "import time; time.sleep(30)")
+    settings.AQB_IMPORT_READER_TIMEOUT_SECONDS = 1
+    assert "1 Sekunden überschritten" in refused(book())
+    assert "(timeout)" in caplog.text
+
+
+def test_the_reading_process_reports_its_own_memory_and_time_not_this_ones():
+    table = read(book())
+    assert 0 < table.peak_bytes
+    assert table.cpu_seconds > 0
+    assert reader.self_peak_bytes() > 0
