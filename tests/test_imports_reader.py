@@ -158,6 +158,15 @@ def test_without_a_sheet_naming_the_marker_the_importers_own_message_is_given():
     assert refused(book(SHEETS), skip=["Teilnehmende"], header_marker="teilnehmenden-id") == NO_SHEET
 
 
+def test_a_workbook_whose_every_sheet_is_skipped_has_no_sheet_to_read():
+    assert refused(book(SHEETS), skip=list(SHEETS)) == NO_SHEET
+
+
+def test_an_empty_sheet_gives_no_header_and_no_rows():
+    table = read(book({"Leer": []}))
+    assert (table.sheet, table.header_index, table.rows) == ("Leer", None, [])
+
+
 def test_the_extra_sheet_comes_along_as_its_first_rows():
     table = read(book(SHEETS), prefer=["Teilnehmende"], extra_sheet="Info")
     assert table.extra == [["Maßnahmennummer", "AQB26-KS-M1-01"]]

@@ -216,6 +216,18 @@ def test_sheets_are_found_in_the_workbooks_order_with_their_paths(stored):
     assert sheet_paths(archive) == {"Info": "xl/worksheets/sheet1.xml", "Maßnahmen": "xl/worksheets/sheet2.xml"}
 
 
+def test_a_document_type_declaration_in_the_workbook_part_is_refused_too(stored):
+    content = replace_member(book(), "xl/workbook.xml", lambda xml: xml.replace(
+        b"<workbook", b'<!DOCTYPE workbook [<!ENTITY x SYSTEM "file:///etc/passwd">]><workbook', 1))
+    archive = check_archive(stored(content), spec())
+    assert refusal(lambda: sheet_paths(archive))[0] == "xml_forbidden"
+
+
+def test_broken_xml_in_a_sheet_is_corrupt():
+    content = replace_member(book(), SHEET_XML, lambda xml: xml.replace(b"</sheetData>", b"<row></sheetData>"))
+    assert refusal(lambda: scanned(content))[0] == "corrupt"
+
+
 def scanned(content, inline_max_rows=None, **limits):
     archive = zipfile.ZipFile(io.BytesIO(content))
     return scan_sheet(archive, SHEET_XML, "Daten", spec(**limits), inline_max_rows)
