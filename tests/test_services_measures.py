@@ -1,0 +1,141 @@
+"""`services.measures`: the version a form carries, the stale-form refusal in detail, interim dates,
+deleting and reopening. The rules every entry point shares are in test_measure_write_paths.py."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from aqb_monitoring.models import AuditAction, AuditEntry, InterimDueDate, Measure
+from aqb_monitoring.services.common import SHELL, ServiceError
+from aqb_monitoring.services.measures import (
+    check_delete_measure,
+    check_reopen_measure,
+    check_save_measure,
+    do_save_measure,
+    version_of,
+)
+from aqb_monitoring.validation import NON_FIELD
+
+from .conftest import make_measure, make_participant, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def measure(kassel, provider_org_a):
+    return make_measure("AQB26-KS-M1-07", kassel, provider_org_a, title="Werkstattjahr", main_goal=None)
+
+
+def refusal(user, measure, values, version):
+    return check_save_measure(user, measure, values, version=version).get(NON_FIELD, [""])[0]
+
+
+# --- the version ---------------------------------------------------------------------------------
+
+
+def test_the_version_is_the_time_of_the_last_change_and_empty_for_a_new_measure(measure):
+    assert version_of(measure) == measure.updated_at.isoformat()
+    assert version_of(None) == ""
+    assert version_of(Measure()) == ""
+
+
+def test_the_current_version_saves_even_written_in_another_time_zone(rp_editor, measure):
+    """The same instant in another notation (a proxy, another server's zone) is not a stale form."""
+    same_instant = measure.updated_at.astimezone(zoneinfo.ZoneInfo("America/New_York")).isoformat()
+    assert same_instant != version_of(measure)
+    assert check_save_measure(rp_editor, measure, {"title": "Neu"}, version=same_instant) == {}
+
+
+def test_a_version_read_before_the_last_change_is_stale(rp_editor, measure):
+    earlier = (measure.updated_at - datetime.timedelta(seconds=1)).isoformat()
+    assert "wurde inzwischen von" in refusal(rp_editor, measure, {"title": "Neu"}, earlier)
+
+
+def test_an_unchanged_save_is_never_stale(rp_editor, measure):
+    earlier = (measure.updated_at - datetime.timedelta(days=1)).isoformat()
+    assert check_save_measure(rp_editor, measure, {"title": measure.title}, version=earlier) == {}
+
+
+# --- the stale refusal names who, when and what ------------------------------------------------------
+
+
+def test_the_refusal_names_the_colleague_the_local_time_and_the_fields(rp_editor, authority, measure):
+    colleague = make_user("kollegin@rp-kassel.example.org", authority, first_name="Petra", last_name="Kollegin")
+    version = version_of(measure)
+    do_save_measure(colleague, measure, {"title": "Titel der Kollegin", "planned_participants": 12})
+    measure.refresh_from_db()  # as do_save_measure re-reads it under its lock
+    entry = AuditEntry.objects.get(measure=measure, action=AuditAction.CHANGE)
+    when = timezone.localtime(entry.timestamp).strftime("%d.%m.%Y %H:%M")
+    assert refusal(rp_editor, measure, {"title": "Mein Titel"}, version) == (
+        f"Die Maßnahme wurde inzwischen von Petra Kollegin am {when} geändert (Titel, Geplante Teilnehmendenzahl). "
+        "Ihre Eingaben sind nicht gespeichert, aber unten erhalten: bitte mit dem aktuellen Stand vergleichen "
+        "und erneut speichern.")
+
+
+def test_a_colleague_without_a_name_is_named_by_email(rp_editor, authority, measure):
+    colleague = make_user("ohne.name@rp-kassel.example.org", authority)
+    version = version_of(measure)
+    do_save_measure(colleague, measure, {"title": "Titel"})
+    measure.refresh_from_db()
+    assert "inzwischen von ohne.name@rp-kassel.example.org am " in refusal(rp_editor, measure, {"title": "X"}, version)
+
+
+def test_a_change_from_the_server_names_another_user(rp_editor, measure):
+    version = version_of(measure)
+    do_save_measure(SHELL, measure, {"title": "Vom Server"})
+    measure.refresh_from_db()
+    assert "inzwischen von einem anderen Benutzer am " in refusal(rp_editor, measure, {"title": "X"}, version)
+
+
+def test_without_an_audit_entry_the_time_of_the_change_is_named(rp_editor, measure):
+    version = (measure.updated_at - datetime.timedelta(minutes=5)).isoformat()
+    when = timezone.localtime(measure.updated_at).strftime("%d.%m.%Y %H:%M")
+    message = refusal(rp_editor, measure, {"title": "X"}, version)
+    assert f"inzwischen von einem anderen Benutzer am {when} geändert. Ihre Eingaben" in message
+
+
+# --- interim dates ----------------------------------------------------------------------------------
+
+
+def test_interim_dates_are_added_removed_and_kept(rp_editor, measure):
+    june, september, december = datetime.date(2026, 6, 30), datetime.date(2026, 9, 30), datetime.date(2026, 12, 1)
+    do_save_measure(rp_editor, measure, {"interim_due_dates": [september, june]})
+    kept = InterimDueDate.objects.get(measure=measure, due_date=june)
+    do_save_measure(rp_editor, measure, {"interim_due_dates": [june, december]})
+    assert sorted(InterimDueDate.objects.filter(measure=measure).values_list("due_date", flat=True)) == [june, december]
+    assert InterimDueDate.objects.get(measure=measure, due_date=june).pk == kept.pk
+    do_save_measure(rp_editor, measure, {"interim_due_dates": []})
+    assert not InterimDueDate.objects.filter(measure=measure).exists()
+    entry = AuditEntry.objects.filter(measure=measure).order_by("-pk").first()
+    assert entry.changes == {"Termine der Zwischenmeldung": ["30.06.2026, 01.12.2026", ""]}
+
+
+# --- deleting and reopening -----------------------------------------------------------------------------
+
+
+def test_only_the_rp_or_the_server_may_delete_and_only_without_participants(rp_editor, ze_kassel, measure):
+    assert check_delete_measure(ze_kassel, measure) == ["Nur das Regierungspräsidium darf Maßnahmen löschen."]
+    assert check_delete_measure(rp_editor, measure) == []
+    assert check_delete_measure(None, measure) == []
+    make_participant(measure, "TN-1")
+    assert "kann nicht gelöscht werden" in check_delete_measure(rp_editor, measure)[0]
+
+
+def test_reopening_needs_the_rp_a_closed_measure_and_a_reason(rp_editor, ze_kassel, measure):
+    assert check_reopen_measure(ze_kassel, measure, "") == [
+        "Nur das Regierungspräsidium kann eine abgeschlossene Maßnahme wieder öffnen.",
+        "Die Maßnahme ist nicht abgeschlossen.",
+        "Bitte einen Grund für das Wiederöffnen angeben.",
+    ]
+    measure.closed_at = timezone.now()
+    assert check_reopen_measure(rp_editor, measure, "  ") == ["Bitte einen Grund für das Wiederöffnen angeben."]
+    assert check_reopen_measure(rp_editor, measure, "Nachmeldung") == []
+    assert check_reopen_measure(rp_editor, measure) == ["Bitte einen Grund für das Wiederöffnen angeben."]
+
+
+def test_a_refused_save_raises_with_the_messages_per_field(rp_editor, measure):
+    with pytest.raises(ServiceError) as refused:
+        do_save_measure(rp_editor, measure, {"end_date": datetime.date(2025, 1, 1)})
+    assert refused.value.errors
