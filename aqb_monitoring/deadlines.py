@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .measures import recording_participants
 from .models import InterimDueDate, Report
 
 CLOSING_REPORT_WEEKS = 4
@@ -58,6 +59,17 @@ class DueDate:
 
 def owes_reports(measure):
     return not measure.is_closed and measure.measure_type.has_participant_monitoring
+
+
+def owing_measures(queryset):
+    """`owes_reports` for a queryset: the open measures whose type records participants (closed and M4: none)."""
+    return recording_participants(queryset).filter(closed_at__isnull=True)
+
+
+def owing_annual_report(queryset, year):
+    """The measures of `queryset` that owe an annual report for `year`: they owe reports at all and ran in that
+    calendar year (docs/domain-rules.md §8.1)."""
+    return owing_measures(queryset).filter(start_date__year__lte=year, end_date__year__gte=year)
 
 
 def closing_due(measure):

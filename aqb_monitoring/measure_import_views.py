@@ -11,19 +11,17 @@ and writes once under the job's lock; the file is deleted once taken or discarde
 after AQB_IMPORT_RETENTION_HOURS (excel/housekeeping.py).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, UnreadablePostError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from .excel.housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED, fail_stale_jobs, retention_text
-from .excel.jobs import ImportJobRefused, discard, restart, start_preview
+from .excel.housekeeping import fail_stale_jobs, retention_text
+from .excel.jobs import ImportJobRefused, restart, start_preview
 from .excel.jobs import take as take_job
 from .excel.storing import UploadNotStored, discard_partial_upload, space_problem, store_upload
 from .imports import forms as imports_forms
@@ -38,6 +36,7 @@ from .imports.results import (
     taken_count,
     taken_sentence,
 )
+from .imports.views import discarded, job_step, progress_context, was_interrupted
 from .measure_import import MAX_FILE_BYTES
 from .models import ImportJob, ImportJobKind, ImportJobStatus
 
@@ -101,13 +100,9 @@ def job_detail(request, job_pk):
                      rows=display_rows(filtered_rows(outcome.get("rows", []), ""), _header, "number"),
                      retention=retention_text(), **context)
     if job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING, ImportJobStatus.TAKING):
-        minutes = round(settings.AQB_IMPORT_STALE_AFTER.total_seconds() / 60, 1)
-        return _page(request, "progress.html", title, percent=int(100 * job.progress / job.total) if job.total else 0,
-                     stale_minutes=int(minutes) if minutes.is_integer() else formats.number_format(minutes), **context)
+        return _page(request, "progress.html", title, **progress_context(job), **context)
     if job.status == ImportJobStatus.FAILED:
-        # Starting again helps a read or take that was cut off, not a file the reader refused.
-        interrupted = job.error in (str(READING_INTERRUPTED), str(TAKING_INTERRUPTED))
-        return _page(request, "failed.html", title, can_restart=interrupted and bool(job.file), **context)
+        return _page(request, "failed.html", title, can_restart=was_interrupted(job), **context)
     if job.status == ImportJobStatus.DISCARDED:
         return _page(request, "discarded.html", title, **context)
     only = request.GET.get("zeilen", "")
@@ -124,27 +119,20 @@ def job_detail(request, job_pk):
 def take(request, job_pk):
     """Import the previewed file (validated again now) once, in one transaction; the job's page shows the result."""
     job = _job(request, job_pk)
-    try:
-        preview = take_job(job, request.user)
-    except (ImportFileError, ImportJobRefused) as error:
-        messages.error(request, error.message)
-        return redirect("aqb_measure_import:job", job.pk)
-    counts = preview.counts
-    messages.success(request, taken_sentence(
-        ngettext("%(count)d Maßnahme angelegt,", "%(count)d Maßnahmen angelegt,", counts[ACTION_CREATE]) % {
-            "count": counts[ACTION_CREATE]}, counts))
+    taken, preview = job_step(request, take_job, job, request.user, refused=(ImportFileError, ImportJobRefused))
+    if taken:
+        counts = preview.counts
+        messages.success(request, taken_sentence(
+            ngettext("%(count)d Maßnahme angelegt,", "%(count)d Maßnahmen angelegt,", counts[ACTION_CREATE]) % {
+                "count": counts[ACTION_CREATE]}, counts))
     return redirect("aqb_measure_import:job", job.pk)
 
 
 @require_POST
 def discard_job(request, job_pk):
     job = _job(request, job_pk)
-    try:
-        discard(job)
-    except ImportJobRefused as error:
-        messages.error(request, error.message)
+    if not discarded(request, job):
         return redirect("aqb_measure_import:job", job.pk)
-    messages.info(request, _("Der Import wurde verworfen; es wurde nichts übernommen."))
     return redirect("aqb_measure_import:upload")
 
 
@@ -152,8 +140,5 @@ def discard_job(request, job_pk):
 def restart_job(request, job_pk):
     """Read a failed job's file again (its worker died); the page then shows progress or the preview."""
     job = _job(request, job_pk)
-    try:
-        restart(job)
-    except ImportJobRefused as error:
-        messages.error(request, error.message)
+    job_step(request, restart, job)
     return redirect("aqb_measure_import:job", job.pk)

@@ -256,6 +256,12 @@ def check_measure(measure, values, dates=None, changed=None):
     return errors
 
 
+def recording_participants(queryset):
+    """The measures of `queryset` whose type records participants (not M4, docs/domain-rules.md §2.2): only they
+    have participants to export, import or report."""
+    return queryset.filter(measure_type__has_participant_monitoring=True)
+
+
 def check_delete_measure(measure):
     """A measure with recorded participants is never deleted (their history would go with it)."""
     count = Participant.objects.filter(measure=measure).count()

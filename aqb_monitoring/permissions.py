@@ -60,6 +60,18 @@ def is_tenant(user):
     return not is_authority(user) and (is_grant_recipient(user) or is_provider(user))
 
 
+def has_monitoring(user):
+    """Whether the user has the monitoring's pages ("Meine Maßnahmen"): the RP and superusers, and every active
+    user of an organisation; a user attached to none has nothing to monitor (docs/domain-rules.md §1.3)."""
+    return organisation_of(user) is not None or is_authority(user)
+
+
+def may_maintain_provider_contacts(user):
+    """Whether the user has "Meine Träger" (the providers' contact e-mail): the RP for every provider, a ZE for its
+    own; a provider does not (docs/domain-rules.md §1.3, `providers_for` gives the providers)."""
+    return is_grant_recipient(user) or is_authority(user)
+
+
 # ---------------------------------------------------------------------------
 # Measures and participants
 # ---------------------------------------------------------------------------
@@ -138,6 +150,14 @@ def can_edit(user, measure):
     if is_authority(user):
         return True
     return editable_measures_for(user).filter(pk=measure.pk).exists()
+
+
+def visible_successor(user, measure):
+    """The measure's successor if the user may see it, else None: a provider learns nothing of a successor of
+    another ZE or of a sibling provider, not even its number (docs/domain-rules.md §2.3)."""
+    if measure.successor_id is None:
+        return None
+    return measures_for(user).filter(pk=measure.successor_id).first()
 
 
 def can_view_participant(user, participant):

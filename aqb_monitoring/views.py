@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from . import permissions
-from .deadlines import due_within, next_due_date, prefetch_for_deadlines, prefetch_sent_reports
+from .deadlines import due_within, next_due_date, owing_measures, prefetch_for_deadlines, prefetch_sent_reports
 from .models import (
     AuditEntry,
     Measure,
@@ -155,30 +155,30 @@ def annotate_status_counts(queryset):
     )
 
 
+def apply_measure_filters(queryset, data):
+    """The measures of `queryset` that match a filter form's cleaned data: the search term `q` (number, title or
+    provider), `measure_type`, `budget_year`, `programme_line`, `grant_recipient` and `status` ("open"/"closed").
+    A key the form lacks or leaves empty filters nothing (the dashboard and the Excel export use it alike)."""
+    term = (data.get("q") or "").strip()
+    if term:
+        queryset = queryset.filter(Q(number__icontains=term) | Q(title__icontains=term) | Q(provider__name__icontains=term))
+    for name in ("measure_type", "budget_year", "programme_line", "grant_recipient"):
+        if data.get(name):
+            queryset = queryset.filter(**{name: data[name]})
+    if data.get("status") == "open":
+        queryset = queryset.filter(closed_at__isnull=True)
+    elif data.get("status") == "closed":
+        queryset = queryset.filter(closed_at__isnull=False)
+    return queryset
+
+
 def filtered_measures(request):
     """The user's measures after search, filters and sorting; returns (form, queryset, sort)."""
     visible = permissions.measures_for(request.user)
     form = MeasureFilterForm(request.GET or None, measures=visible, authority=permissions.is_authority(request.user))
     queryset = visible.select_related("measure_type", "programme_line", "provider", "grant_recipient", "main_goal")
     if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            term = data["q"].strip()
-            queryset = queryset.filter(
-                Q(number__icontains=term) | Q(title__icontains=term) | Q(provider__name__icontains=term)
-            )
-        if data["measure_type"]:
-            queryset = queryset.filter(measure_type=data["measure_type"])
-        if data["budget_year"]:
-            queryset = queryset.filter(budget_year=data["budget_year"])
-        if data["programme_line"]:
-            queryset = queryset.filter(programme_line=data["programme_line"])
-        if data.get("grant_recipient"):
-            queryset = queryset.filter(grant_recipient=data["grant_recipient"])
-        if data["status"] == "open":
-            queryset = queryset.filter(closed_at__isnull=True)
-        elif data["status"] == "closed":
-            queryset = queryset.filter(closed_at__isnull=False)
+        queryset = apply_measure_filters(queryset, form.cleaned_data)
     sort = request.GET.get("sort", "")
     key = sort.lstrip("-")
     if key not in MEASURE_SORTS:
@@ -239,8 +239,7 @@ def due_box(user):
     owe within 30 days, overdue ones included, the most urgent first (None for the RP: the board shows it)."""
     if not permissions.is_tenant(user):
         return None
-    measures = permissions.measures_for(user).filter(
-        closed_at__isnull=True, measure_type__has_participant_monitoring=True)
+    measures = owing_measures(permissions.measures_for(user))
     items = due_within(prefetch_for_deadlines(measures), DUE_BOX_DAYS)
     return {"items": items[:DUE_BOX_SHOWN], "more": max(len(items) - DUE_BOX_SHOWN, 0), "days": DUE_BOX_DAYS,
             "overdue": any(due.is_overdue for _measure, due in items)}
@@ -248,7 +247,7 @@ def due_box(user):
 
 def dashboard(request):
     """'Meine Maßnahmen': every measure the user may see, with status counts and the next due date."""
-    if permissions.organisation_of(request.user) is None and not permissions.is_authority(request.user):
+    if not permissions.has_monitoring(request.user):
         raise PermissionDenied
     form, queryset, sort = filtered_measures(request)
     if sort.lstrip("-") == "due":
@@ -552,7 +551,7 @@ class ProviderContactForm(forms.ModelForm):
 
 
 def provider_list(request):
-    if not (permissions.is_grant_recipient(request.user) or permissions.is_authority(request.user)):
+    if not permissions.may_maintain_provider_contacts(request.user):
         raise Http404
     providers = permissions.providers_for(request.user).select_related("grant_recipient").order_by("name")
     return TemplateResponse(

@@ -207,3 +207,32 @@ def test_totals_follow_a_filtered_queryset_and_group_by_any_measure_field(kassel
     assert (totals[measure_a.pk].due, totals[measure_a.pk].overdue) == (2, 2)
     assert totals[measure_a.pk].overdue_days(today) == (today - datetime.date(2026, 7, 28)).days
     assert due_totals(Measure.objects.filter(pk=later.pk), today=today) == {}
+
+
+def test_owing_measures_leave_out_closed_measures_and_those_without_participants(kassel, measure_a, measure_a2):
+    from django.utils import timezone
+
+    from aqb_monitoring.deadlines import owing_measures
+    from aqb_monitoring.models import Measure
+
+    m4 = make_measure("AQB26-KS-M4-01", kassel, type_code="M4")
+    closed = make_measure("AQB26-KS-M1-02", kassel, closed_at=timezone.now())
+    owing = set(owing_measures(Measure.objects.all()))
+    assert owing == {measure_a, measure_a2}
+    assert all(bool(scheduled_reports(measure)) for measure in owing)
+    assert not scheduled_reports(m4) and not scheduled_reports(closed)  # the same rule, one measure at a time
+
+
+def test_an_annual_report_is_owed_for_each_year_the_measure_ran(kassel):
+    from aqb_monitoring.deadlines import owing_annual_report
+    from aqb_monitoring.models import Measure
+
+    spanning = make_measure("AQB26-KS-M1-05", kassel, start_date=datetime.date(2026, 12, 31),
+                            end_date=datetime.date(2027, 1, 1))
+    later = make_measure("AQB27-KS-M1-01", kassel, budget_year=2027)
+    make_measure("AQB26-KS-M4-01", kassel, type_code="M4")
+    measures = Measure.objects.all()
+    assert list(owing_annual_report(measures, 2025)) == []
+    assert list(owing_annual_report(measures, 2026)) == [spanning]
+    assert set(owing_annual_report(measures, 2027)) == {spanning, later}
+    assert list(owing_annual_report(measures, 2028)) == []

@@ -440,3 +440,36 @@ def test_reports_narrow_a_given_queryset(rp_editor, ze_kassel, measure_a, measur
     assert list(permissions.reports_for(rp_editor, only_own)) == [own]
     assert list(permissions.reports_for(ze_kassel, only_own)) == [own]
     assert not permissions.reports_for(ze_kassel, Report.objects.exclude(pk=own.pk)).exists()
+
+
+# --- who has which page (views call these; docs/domain-rules.md §1.3) --------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["rp_editor", "ze_kassel", "provider_a"])
+def test_every_active_member_of_an_organisation_has_the_monitoring(request, role):
+    assert permissions.has_monitoring(request.getfixturevalue(role))
+
+
+def test_a_user_without_organisation_or_deactivated_has_no_monitoring_but_a_superuser_has(db, ze_kassel):
+    from aqb_monitoring.models import User
+
+    assert not permissions.has_monitoring(User.objects.create_user(email="lost@example.org", password="x"))
+    assert permissions.has_monitoring(User.objects.create_superuser(email="admin@example.org", password="x"))
+    ze_kassel.is_active = False
+    assert not permissions.has_monitoring(ze_kassel)
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("rp_editor", True), ("ze_kassel", True), ("provider_a", False)])
+def test_only_the_rp_and_a_ze_maintain_provider_contacts(request, role, allowed):
+    assert permissions.may_maintain_provider_contacts(request.getfixturevalue(role)) is allowed
+
+
+def test_the_successor_is_visible_only_to_who_may_see_it(ze_kassel, provider_a, provider_a2, rp_editor, measure_a,
+                                                           measure_a2):
+    assert permissions.visible_successor(ze_kassel, measure_a) is None  # no successor at all
+    measure_a.successor = measure_a2  # run by the sibling provider of the same ZE
+    measure_a.save()
+    assert permissions.visible_successor(ze_kassel, measure_a) == measure_a2
+    assert permissions.visible_successor(rp_editor, measure_a) == measure_a2
+    assert permissions.visible_successor(provider_a, measure_a) is None
+    assert permissions.visible_successor(provider_a2, measure_a) == measure_a2

@@ -235,3 +235,50 @@ def test_a_submission_that_fails_halfway_leaves_nothing_behind(ze_kassel, measur
     assert not ReferenceCounter.objects.filter(last__gt=0).exists()
     monkeypatch.undo()
     assert do_submit_report(ze_kassel, measure_a, ReportKind.CLOSING, today=AFTER_END).reference == "AQB-2027-000001"
+
+
+# --- what the measure page offers, the batch year (the views only call these) -------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_measure_page_offers_the_zero_report_only_without_participants(ze_kassel, provider_a, measure_a):
+    from aqb_monitoring.services.reports import offered_report_kinds
+
+    assert offered_report_kinds(ze_kassel, measure_a) == [ReportKind.ZERO]
+    assert offered_report_kinds(provider_a, measure_a) == [ReportKind.ZERO]  # the provider sees the pre-check
+    make_participant(measure_a, "BWN-0001", status=GREEN)
+    assert offered_report_kinds(ze_kassel, measure_a) == [ReportKind.ANNUAL, ReportKind.INTERIM, ReportKind.CLOSING]
+    assert offered_report_kinds(ze_kassel, measure_a, has_participants=False) == [ReportKind.ZERO]  # caller's count
+
+
+@pytest.mark.django_db
+def test_nothing_is_offered_to_the_rp_on_a_closed_measure_or_without_participant_monitoring(
+        ze_kassel, rp_editor, measure_a, kassel):
+    from django.utils import timezone
+
+    from aqb_monitoring.services.reports import offered_report_kinds
+
+    assert offered_report_kinds(rp_editor, measure_a) == []
+    m4 = make_measure("AQB26-KS-M4-01", kassel, type_code="M4")
+    assert offered_report_kinds(ze_kassel, m4) == []
+    measure_a.closed_at = timezone.now()
+    assert offered_report_kinds(ze_kassel, measure_a) == []
+
+
+@pytest.mark.parametrize("kind", list(ReportKind))
+def test_only_the_closing_and_the_zero_report_close_the_measure(kind):
+    from aqb_monitoring.services.reports import closes_measure
+
+    assert closes_measure(kind) is (kind in (ReportKind.CLOSING, ReportKind.ZERO))
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("2025", 2025), ("2000", 2000), ("2027", 2027), ("2028", 2026), ("1999", 2026), ("", 2026), (None, 2026),
+    ("20x6", 2026),
+])
+def test_the_batch_annual_report_takes_a_year_up_to_this_one_else_the_previous_year(text, year):
+    from aqb_monitoring.services.reports import annual_batch_year, annual_batch_years
+
+    today = datetime.date(2027, 1, 15)
+    assert annual_batch_year(text, today) == year
+    assert annual_batch_years(today) == [2024, 2025, 2026, 2027]

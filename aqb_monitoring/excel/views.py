@@ -5,7 +5,6 @@ work is done by export.py, importer.py/jobs.py and services.py.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -14,7 +13,6 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -32,17 +30,21 @@ from ..imports.results import (
     taken_count,
     taken_sentence,
 )
+from ..imports.views import discarded, job_step, progress_context, was_interrupted
+from ..measures import recording_participants
 from ..models import ImportJob, ImportJobKind, ImportJobStatus, MeasureType, Organisation, OrganisationKind
-from ..views import get_measure
+from ..permissions import visible_successor
+from ..views import apply_measure_filters, get_measure
 from .export import export_filename, export_measure, export_measures
-from .housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED, fail_stale_jobs, retention_text
+from .housekeeping import fail_stale_jobs, retention_text
 from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
-from .jobs import ImportJobRefused, correct_row, discard, restart, start_preview, take
+from .jobs import ImportJobRefused, correct_row, restart, start_preview, take
 from .layout import Layout, catalogue_version
 from .storing import UploadNotStored, discard_partial_upload, space_problem, store_upload
 from .template import XLSX_CONTENT_TYPE, build_template
 
 TEMPLATE_FILENAME = "teilnehmende-vorlage.xlsx"
+NO_LONGER_CHANGED = gettext_lazy("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden.")
 PREVIEW_PAGE_SIZE = 200
 
 
@@ -114,19 +116,13 @@ class ExportFilterForm(forms.Form):
 
 def measures_export(request):
     """Several measures in one workbook (RP: all or a filtered set; others: their own measures)."""
-    measures = permissions.measures_for(request.user).filter(measure_type__has_participant_monitoring=True)
+    measures = recording_participants(permissions.measures_for(request.user))
     form = ExportFilterForm(request.GET or None)
     if not permissions.is_authority(request.user):
         form.fields["grant_recipient"].queryset = Organisation.objects.filter(
             pk__in=measures.values("grant_recipient_id"))
     if form.is_valid():
-        data = form.cleaned_data
-        if data["budget_year"]:
-            measures = measures.filter(budget_year=data["budget_year"])
-        if data["grant_recipient"]:
-            measures = measures.filter(grant_recipient=data["grant_recipient"])
-        if data["measure_type"]:
-            measures = measures.filter(measure_type=data["measure_type"])
+        measures = apply_measure_filters(measures, form.cleaned_data)
         if "download" in request.GET:
             chosen = list(measures.order_by("number"))
             if chosen:
@@ -208,15 +204,10 @@ def job_detail(request, job_pk):
         context["retention"] = retention_text()
         return TemplateResponse(request, "aqb_monitoring/excel/result.html", context)
     if job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING, ImportJobStatus.TAKING):
-        context["percent"] = int(100 * job.progress / job.total) if job.total else 0
-        # The page says when a stalled job gets its buttons (fail_stale_jobs above, and the worker every minute).
-        minutes = round(settings.AQB_IMPORT_STALE_AFTER.total_seconds() / 60, 1)
-        context["stale_minutes"] = int(minutes) if minutes.is_integer() else formats.number_format(minutes)
+        context.update(progress_context(job))
         return TemplateResponse(request, "aqb_monitoring/excel/progress.html", context)
     if job.status == ImportJobStatus.FAILED:
-        # Starting again helps a read or take that was cut off, not a file the reader refused.
-        interrupted = job.error in (str(READING_INTERRUPTED), str(TAKING_INTERRUPTED))
-        context["can_restart"] = interrupted and bool(job.file) and permissions.can_edit(request.user, job.measure)
+        context["can_restart"] = was_interrupted(job) and permissions.can_edit(request.user, job.measure)
         return TemplateResponse(request, "aqb_monitoring/excel/failed.html", context)
     if job.status == ImportJobStatus.DISCARDED:
         return TemplateResponse(request, "aqb_monitoring/excel/discarded.html", context)
@@ -251,7 +242,7 @@ def job_row(request, job_pk, row_number):
     again by the importer's rules (excel.jobs.correct_row), and what they refuse is shown at its field."""
     job = _job(request, job_pk)
     if not permissions.can_edit(request.user, job.measure):  # closed meanwhile (V10), as the participant form
-        raise PermissionDenied(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
+        raise PermissionDenied(NO_LONGER_CHANGED)
     if job.status != ImportJobStatus.PREVIEW:
         return redirect("aqb_excel:job", job.pk)
     row = _preview_row(job, row_number)
@@ -266,7 +257,7 @@ def job_row(request, job_pk, row_number):
             messages.error(request, error.message)
             return redirect("aqb_excel:job", job.pk)
         row = _preview_row(job, row_number)
-        if row["action"] != "rejected":
+        if row["action"] != ACTION_REJECTED:
             messages.success(request, _("Zeile %(row)d wurde korrigiert und neu geprüft.") % {"row": row_number})
             return redirect(f"{reverse('aqb_excel:job', args=[job.pk])}#zeile-{row_number}")
         form.show_row(row)
@@ -281,47 +272,44 @@ def job_row(request, job_pk, row_number):
     })
 
 
+def _changeable_job(request, job_pk):
+    """The user's job for a button that writes ("Übernehmen", "Erneut starten"): (job, None), or (job, the
+    redirect back to the job with the refusal) once its measure can no longer be changed (closed meanwhile, V10)."""
+    job = _job(request, job_pk)
+    if permissions.can_edit(request.user, job.measure):
+        return job, None
+    messages.error(request, NO_LONGER_CHANGED)
+    return job, redirect("aqb_excel:job", job.pk)
+
+
 @require_POST
 def job_take(request, job_pk):
-    job = _job(request, job_pk)
-    if not permissions.can_edit(request.user, job.measure):
-        messages.error(request, _("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
-        return redirect("aqb_excel:job", job.pk)
-    try:
-        outcome = take(job, request.user)
-    except (ImportFileError, ImportJobRefused) as error:
-        messages.error(request, error.message)
-        return redirect("aqb_excel:job", job.pk)
-    created = len(outcome.created)
-    messages.success(request, taken_sentence(
-        ngettext("%(count)d Teilnehmende(r) angelegt,", "%(count)d Teilnehmende angelegt,", created) % {"count": created},
-        {ACTION_UPDATE: len(outcome.updated), ACTION_REJECTED: len(outcome.left_out)}))
+    job, refused = _changeable_job(request, job_pk)
+    if refused:
+        return refused
+    taken, outcome = job_step(request, take, job, request.user, refused=(ImportFileError, ImportJobRefused))
+    if taken:
+        created = len(outcome.created)
+        messages.success(request, taken_sentence(
+            ngettext("%(count)d Teilnehmende(r) angelegt,", "%(count)d Teilnehmende angelegt,", created)
+            % {"count": created}, {ACTION_UPDATE: len(outcome.updated), ACTION_REJECTED: len(outcome.left_out)}))
     return redirect("aqb_excel:job", job.pk)
 
 
 @require_POST
 def job_discard(request, job_pk):
     job = _job(request, job_pk)
-    try:
-        discard(job)
-    except ImportJobRefused as error:
-        messages.error(request, error.message)
+    if not discarded(request, job):
         return redirect("aqb_excel:job", job.pk)
-    messages.info(request, _("Der Import wurde verworfen; es wurde nichts übernommen."))
     return redirect("aqb_monitoring:measure", job.measure_id)
 
 
 @require_POST
 def job_restart(request, job_pk):
     """Read a failed job's file again (its worker died); the page then shows progress or the preview."""
-    job = _job(request, job_pk)
-    if not permissions.can_edit(request.user, job.measure):
-        messages.error(request, _("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
-        return redirect("aqb_excel:job", job.pk)
-    try:
-        restart(job)
-    except ImportJobRefused as error:
-        messages.error(request, error.message)
+    job, refused = _changeable_job(request, job_pk)
+    if not refused:
+        job_step(request, restart, job)
     return redirect("aqb_excel:job", job.pk)
 
 
@@ -332,7 +320,7 @@ def job_left_out(request, job_pk):
     if job.status == ImportJobStatus.DONE:
         rows = job.outcome.get("left_out", [])
     else:
-        rows = [row for row in job.preview.get("rows", []) if row["action"] == "rejected"]
+        rows = [row for row in job.preview.get("rows", []) if row["action"] == ACTION_REJECTED]
     content = left_out_workbook(rows, Layout(), measure_number=job.measure.number)
     return xlsx_response(content, f"nicht-uebernommen-{job.measure.number}.xlsx")
 
@@ -342,23 +330,14 @@ def job_left_out(request, job_pk):
 # ---------------------------------------------------------------------------
 
 
-def visible_successor(user, measure):
-    """The measure's successor if the user may see it, else None."""
-    if measure.successor_id is None:
-        return None
-    return permissions.measures_for(user).filter(pk=measure.successor_id).first()
-
-
 def carry_over(request, measure_pk):
     """Shows who continues in the successor measure; on confirmation takes them over (services.do_carry_over)."""
     measure = get_measure(request, measure_pk)
-    # The successor must be visible too: a provider learns nothing of a measure of
-    # another ZE or of a sibling provider, not even its number or whether it is closed.
-    successor = visible_successor(request.user, measure)
+    successor = visible_successor(request.user, measure)  # a successor the user may not see is a 404 too
     if successor is None:
         raise Http404
     candidates = services.carry_over_candidates(measure)
-    already = measure.participants.filter(carried_over_to__isnull=False).count()
+    already = services.carried_over_count(measure)
     reasons = services.check_carry_over(request.user, measure)
     if request.method == "POST":
         try:

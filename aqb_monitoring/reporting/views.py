@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from .. import permissions
+from ..deadlines import owing_annual_report
 from ..excel.cells import safe_row
 from ..models import AuditAction, AuditEntry, Participant, ReportKind, ReviewState
 from ..services import ServiceError
@@ -35,13 +36,8 @@ SLUG_OF = {kind: slug for slug, kind in KIND_SLUGS.items()}
 
 
 def offered_kinds(user, measure, has_participants=None):
-    """The report buttons of the measure page: none for the RP, a closed measure or one without monitoring;
-    the zero report only while the measure has no participants (handbook 5.8)."""
-    if permissions.is_authority(user) or measure.is_closed or not measure.measure_type.has_participant_monitoring:
-        return []
-    if has_participants is None:
-        has_participants = Participant.objects.filter(measure=measure).exists()
-    kinds = [ReportKind.ANNUAL, ReportKind.INTERIM, ReportKind.CLOSING] if has_participants else [ReportKind.ZERO]
+    """The report buttons of the measure page (which kinds: `services.reports.offered_report_kinds`)."""
+    kinds = service.offered_report_kinds(user, measure, has_participants)
     return [{"kind": kind, "label": kind.label, "url": reverse("aqb_reports:submit", args=[measure.pk, SLUG_OF[kind]])}
             for kind in kinds]
 
@@ -91,7 +87,7 @@ def submit(request, measure_pk, kind_slug):
         "period_end": end,
         "reasons": reasons,
         "participant_count": Participant.objects.filter(measure=measure).count(),
-        "closes_measure": kind in (ReportKind.CLOSING, ReportKind.ZERO),
+        "closes_measure": service.closes_measure(kind),
         "submission_key": uuid.uuid4().hex,
         "can_send": not reasons,
     })
@@ -138,10 +134,10 @@ class AnnualOutcome:
 
 
 def annual_candidates(user, year):
-    """The grant recipient's open measures with participant monitoring that ran in `year`."""
+    """The measures the grant recipient may send an annual report for `year` for (`deadlines.owing_annual_report`
+    of the measures it may change)."""
     return list(
-        permissions.editable_measures_for(user)
-        .filter(measure_type__has_participant_monitoring=True, start_date__year__lte=year, end_date__year__gte=year)
+        owing_annual_report(permissions.editable_measures_for(user), year)
         .select_related("measure_type", "provider")
         .order_by("number")
     )
@@ -153,8 +149,7 @@ def annual_all(request):
     if not permissions.is_grant_recipient(request.user):
         raise Http404
     today = timezone.localdate()
-    raw = request.POST.get("year") or request.GET.get("year") or ""
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year else today.year - 1
+    year = service.annual_batch_year(request.POST.get("year") or request.GET.get("year"), today)
     measures = annual_candidates(request.user, year)
     sent = request.method == "POST"
     batch = (request.POST.get("batch_key") or "")[:40] if sent else uuid.uuid4().hex
@@ -175,7 +170,7 @@ def annual_all(request):
         "page_title": _("Jahresmeldung für alle Maßnahmen"),
         "header_title": _("Jahresmeldung für alle Maßnahmen"),
         "year": year,
-        "years": list(range(today.year - 3, today.year + 1)),
+        "years": service.annual_batch_years(today),
         "outcomes": outcomes,
         "sendable": sum(1 for outcome in outcomes if not outcome.reasons and outcome.report is None),
         "sent": sent,

@@ -17,6 +17,7 @@ from .measures import (
 )
 from .participants import (
     StaleRecord,
+    carried_over_count,
     carry_over_candidates,
     check_carry_over,
     check_delete_participant,
@@ -31,7 +32,7 @@ from .participants import (
 from .reports import check_review_report, check_submit_report, do_review_report, do_submit_report
 
 __all__ = [
-    "SHELL", "STORED_FIELDS", "ServiceError", "carry_over_candidates", "check_carry_over",
+    "SHELL", "STORED_FIELDS", "ServiceError", "carried_over_count", "carry_over_candidates", "check_carry_over",
     "check_delete_participant", "check_import_participants", "check_reopen_measure", "check_save_participant",
     "delete_participant", "do_carry_over", "do_reopen_measure", "import_participants",
     "save_participant", "StaleRecord", "version_of", "check_save_measure", "do_save_measure", "check_delete_measure",

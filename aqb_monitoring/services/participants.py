@@ -552,6 +552,11 @@ def carry_over_candidates(measure):
     )
 
 
+def carried_over_count(measure):
+    """How many participants of `measure` were already taken over into its successor (a second run skips them)."""
+    return Participant.objects.filter(measure=measure, carried_over_to__isnull=False).count()
+
+
 def _carried_values(participant, successor, context):
     """V7: entry date = the successor's start; exit data cleared; entry data and the entry
     answers the successor asks kept (docs/domain-rules.md §2.3)."""

@@ -72,6 +72,37 @@ def default_annual_year(measure, today=None):
     return today.year - 1 if today.year - 1 in open_years else open_years[-1]
 
 
+def annual_batch_years(today=None):
+    """The years the "Jahresmeldung für alle Maßnahmen" page offers: this year and the three before."""
+    today = today or timezone.localdate()
+    return list(range(today.year - 3, today.year + 1))
+
+
+def annual_batch_year(text, today=None):
+    """The year asked for on the "Jahresmeldung für alle Maßnahmen" page (`text` as typed or chosen): a year from
+    2000 up to this one, else the previous year (its annual reports are due by 31 January)."""
+    today = today or timezone.localdate()
+    text = text or ""
+    return int(text) if text.isdigit() and 2000 <= int(text) <= today.year else today.year - 1
+
+
+def closes_measure(kind):
+    """Whether sending a report of `kind` closes the measure: the closing report and the zero report."""
+    return kind in (ReportKind.CLOSING, ReportKind.ZERO)
+
+
+def offered_report_kinds(user, measure, has_participants=None):
+    """The kinds of report the measure page offers to send: none to the RP, for a closed measure or one whose
+    type records no participants; the zero report only while the measure has no participants, the annual,
+    interim and closing reports only once it has some (docs/domain-rules.md §8.2). Whether sending one
+    would pass now is `check_submit_report`."""
+    if permissions.is_authority(user) or measure.is_closed or not measure.measure_type.has_participant_monitoring:
+        return []
+    if has_participants is None:
+        has_participants = Participant.objects.filter(measure=measure).exists()
+    return [ReportKind.ANNUAL, ReportKind.INTERIM, ReportKind.CLOSING] if has_participants else [ReportKind.ZERO]
+
+
 def period_of(measure, kind, year=None, today=None):
     """(start, end) the report covers: the measure's run, for the annual report cut to its year,
     for the interim report up to today."""
