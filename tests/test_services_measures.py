@@ -139,3 +139,8 @@ def test_a_refused_save_raises_with_the_messages_per_field(rp_editor, measure):
     with pytest.raises(ServiceError) as refused:
         do_save_measure(rp_editor, measure, {"end_date": datetime.date(2025, 1, 1)})
     assert refused.value.errors
+
+
+def test_only_the_rp_may_change_master_data(ze_kassel, measure):
+    assert check_save_measure(ze_kassel, measure, {"title": "X"}) == {
+        NON_FIELD: ["Nur das Regierungspräsidium darf die Stammdaten einer Maßnahme ändern."]}
