@@ -98,6 +98,14 @@ def test_the_delimiter_is_the_one_the_first_line_uses_more():
     assert rows_of(content)[1][1] == ["Kurs; Teil 1", "01.02.2026", "30.11.2026"]
 
 
+@pytest.mark.parametrize(("content", "cells"), [
+    ("Titel\nKurs, Teil 1\n", ["Kurs, Teil 1"]),  # one column: neither delimiter in the first line
+    ("Titel, lang;Nummer\nKurs, Teil 1;M-1\n", ["Kurs, Teil 1", "M-1"]),  # as many of each
+])
+def test_on_a_tie_the_delimiter_is_the_semicolon_of_german_excel(content, cells):
+    assert rows_of(content.encode())[1][1] == cells
+
+
 def test_the_first_non_empty_line_decides_the_delimiter():
     assert rows_of(b"\n\nA,B\n1,2\n")[2:] == [(3, ["A", "B"]), (4, ["1", "2"])]
 
