@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from .models import Notification, User
@@ -124,6 +125,18 @@ def deliver_with_retries(notification):
     _erase_body(notification)
     notification.save(update_fields=["body_text", "body_html"])
     return "nicht zugestellt"
+
+
+def delivery_state(notification):
+    """The state of a stored mail in words for the RP's lists: delivered, not delivered (with the last error),
+    waiting to be sent, or unknown when there is none."""
+    if notification is None:
+        return _("unbekannt")
+    if notification.sent_at:
+        return _("zugestellt")
+    if notification.failed_at:
+        return _("nicht zugestellt: %(error)s") % {"error": notification.last_error}
+    return _("wartet auf Versand")
 
 
 PENDING_TOO_LONG = datetime.timedelta(minutes=15)

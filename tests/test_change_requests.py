@@ -301,3 +301,16 @@ def test_rp_list_query_count_does_not_grow(client, rp_editor, measure_a, measure
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url, {"state": "alle"}).content.decode()
     assert measure_b.number in page
+
+
+def test_who_may_view_and_decide_a_request(ze_kassel, ze_fulda, provider_a, rp_editor, measure_a):
+    from aqb_monitoring.services.change_requests import may_decide, may_view_request
+
+    request = do_request_change(ze_kassel, measure_a, "title", "Neu", "Grund")
+    assert [may_view_request(user, request) for user in (rp_editor, ze_kassel, provider_a, ze_fulda)] == [
+        True, True, False, False]
+    assert [may_decide(user, request) for user in (rp_editor, ze_kassel, provider_a)] == [True, False, False]
+    do_reject_change(rp_editor, request, [], "nein")
+    request.refresh_from_db()
+    assert not may_decide(rp_editor, request)  # decided: nobody decides again
+    assert may_view_request(ze_kassel, request)

@@ -164,3 +164,17 @@ def test_the_mail_timeout_is_ten_seconds_unless_the_environment_says_otherwise(s
         timeout=120, env={**os.environ, "DJANGO_SETTINGS_MODULE": "aqb_site.settings", "EMAIL_TIMEOUT": "3"},
     )
     assert result.stdout.split() == ["3"], result.stderr
+
+
+def test_the_delivery_state_of_a_stored_mail_reads_as_the_rp_needs_it(db):
+    from django.utils import timezone
+
+    from aqb_monitoring.notifications import delivery_state
+
+    notification = Notification(recipients=["ze@example.org"], subject="Erinnerung")
+    assert delivery_state(None) == "unbekannt"
+    assert delivery_state(notification) == "wartet auf Versand"
+    notification.failed_at, notification.last_error = timezone.now(), "Verbindung abgelehnt"
+    assert delivery_state(notification) == "nicht zugestellt: Verbindung abgelehnt"
+    notification.sent_at = timezone.now()  # delivered on a later attempt
+    assert delivery_state(notification) == "zugestellt"

@@ -306,3 +306,29 @@ def test_a_closed_measure_is_refused_with_its_own_reason_before_the_permission(z
     closed = ["Die Maßnahme ist abgeschlossen; Teilnehmende können nicht mehr geändert oder gelöscht werden."]
     assert edit_refusal(ze_fulda, m1) == {"__all__": closed}
     assert edit_refusal(ze_kassel, m1) == {"__all__": closed}
+
+
+def test_carried_over_count_counts_who_was_taken_over_already(ze_kassel, m1, successor):
+    carried(m1, ze_kassel, "TN-1")
+    carried(m1, ze_kassel, "TN-2")
+    assert services.carried_over_count(m1) == 0
+    services.do_carry_over(ze_kassel, m1)
+    assert services.carried_over_count(m1) == 2
+    assert services.carried_over_count(successor) == 0  # counted on the measure they left
+
+
+# Catalogue choices of a decision (return and rejection reasons) -------------------------------------------------
+
+
+def test_active_choices_are_the_chosen_active_entries_or_none_when_one_is_gone():
+    from aqb_monitoring.models import ReturnReason
+    from aqb_monitoring.services.common import active_choices
+
+    first = ReturnReason.objects.create(code="t1", label="Angaben fehlen", sort_order=901)
+    second = ReturnReason.objects.create(code="t2", label="Zeitraum falsch", sort_order=902)
+    assert active_choices(ReturnReason, [str(first.pk), str(second.pk), str(first.pk), "x"]) == [first, second]
+    assert active_choices(ReturnReason, []) == []
+    second.is_active = False
+    second.save()
+    assert active_choices(ReturnReason, [str(first.pk), str(second.pk)]) is None  # deactivated since the form
+    assert active_choices(ReturnReason, [str(second.pk + 1000)]) is None  # unknown

@@ -13,6 +13,7 @@ from wagtail import hooks
 
 from ..menu import AuthorityMenuItem
 from ..models import Organisation, OrganisationKind, ReminderKind, ReminderStep, SentReminder
+from ..notifications import delivery_state
 from ..views import page_of
 from ..viewsets import authority_required
 
@@ -26,16 +27,6 @@ class ReminderFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label=gettext_lazy("Art"), required=False,
                              choices=[("", gettext_lazy("alle"))] + ReminderKind.choices)
-
-
-def delivery_state(notification):
-    if notification is None:
-        return _("unbekannt")
-    if notification.sent_at:
-        return _("zugestellt")
-    if notification.failed_at:
-        return _("nicht zugestellt: %(error)s") % {"error": notification.last_error}
-    return _("wartet auf Versand")
 
 
 def reminder_list(request):

@@ -16,11 +16,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail import hooks
 
 from .. import measures as rules
 from .. import permissions
-from ..menu import AuthorityMenuItem
 from ..models import ChangeRequest, ChangeRequestField, ChangeRequestState, RejectionReason
 from ..services import ServiceError
 from ..services.change_requests import (
@@ -30,10 +28,13 @@ from ..services.change_requests import (
     do_reject_change,
     do_request_change,
     field_label,
+    may_decide,
     may_request,
+    may_view_request,
     providers_of,
     shown_proposal,
 )
+from ..services.common import active_choices
 from ..validation import NON_FIELD
 from ..views import page_of
 
@@ -150,11 +151,9 @@ def change_request_list(request):
 def _visible_request(request, pk):
     change_request = get_object_or_404(
         ChangeRequest.objects.select_related("measure", "measure__grant_recipient", "measure__provider"), pk=pk)
-    if permissions.is_authority(request.user):
-        return change_request
-    if may_request(request.user, change_request.measure):
-        return change_request
-    raise Http404
+    if not may_view_request(request.user, change_request):
+        raise Http404
+    return change_request
 
 
 def _decide(request, change_request):
@@ -166,9 +165,8 @@ def _decide(request, change_request):
             messages.success(request, _("Änderung übernommen: %(field)s der Maßnahme %(number)s.") % {
                 "field": field_label(change_request.field_name), "number": change_request.measure.number})
         elif action == "reject":
-            pks = [value for value in request.POST.getlist("reasons") if value.isdigit()]
-            reasons = list(RejectionReason.objects.filter(pk__in=pks, is_active=True))
-            if len(reasons) != len(set(pks)):
+            reasons = active_choices(RejectionReason, request.POST.getlist("reasons"))
+            if reasons is None:
                 messages.error(request, _("Ein gewählter Ablehnungsgrund ist nicht (mehr) verfügbar."))
                 return
             do_reject_change(request.user, change_request, reasons, note)
@@ -188,7 +186,7 @@ def change_request_detail(request, pk):
             raise Http404
         _decide(request, change_request)
         return redirect(detail_url(change_request))
-    is_open = change_request.state == ChangeRequestState.OPEN
+    can_decide = may_decide(request.user, change_request)
     measure = change_request.measure
     name = change_request.field_name
     title = _("Änderungsanfrage zur Maßnahme %(number)s") % {"number": measure.number}
@@ -196,12 +194,12 @@ def change_request_detail(request, pk):
         "page_title": title, "header_title": title, "change_request": change_request, "measure": measure,
         "field_label": field_label(name), "proposed": shown_proposal(change_request),
         "current": rules.shown(name, getattr(measure, name)) or "–",
-        "state_label": ChangeRequestState(change_request.state).label, "is_open": is_open,
-        "is_rp": is_rp, "can_decide": is_rp and is_open,
+        "state_label": ChangeRequestState(change_request.state).label,
+        "is_open": change_request.state == ChangeRequestState.OPEN, "is_rp": is_rp, "can_decide": can_decide,
         "apply_problems": ServiceError(check_apply_change(request.user, change_request)).messages
-        if is_rp and is_open else [],
+        if can_decide else [],
         "rejection_reasons": RejectionReason.objects.filter(is_active=True).order_by("sort_order", "label")
-        if is_rp and is_open else [],
+        if can_decide else [],
         "chosen_reasons": list(change_request.rejection_reasons.order_by("sort_order", "label")),
     })
 
@@ -211,18 +209,3 @@ urlpatterns = [
     path("aenderungsanfragen/", change_request_list, name="change_requests"),
     path("aenderungsanfragen/<int:pk>/", change_request_detail, name="change_request_detail"),
 ]
-
-
-# ---------------------------------------------------------------------------
-# Menu
-# ---------------------------------------------------------------------------
-
-
-@hooks.register("register_admin_menu_item")
-def register_change_request_menu_item():
-    """"Änderungsanfragen (n)" for the RP, n the open requests."""
-    return AuthorityMenuItem(gettext_lazy("Änderungsanfragen"), reverse("aqb_reports:change_requests"),
-                             count=lambda request: open_change_requests().count(),
-                             name="aenderungsanfragen", icon_name="edit", order=56)
-
-

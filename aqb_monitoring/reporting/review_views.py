@@ -16,10 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from wagtail import hooks
 
 from .. import notifications, permissions
-from ..menu import AuthorityMenuItem
 from ..models import (
     Measure,
     Organisation,
@@ -30,6 +28,7 @@ from ..models import (
     ReviewState,
 )
 from ..services import ServiceError
+from ..services.common import active_choices
 from ..services.measures import do_reopen_measure
 from ..services.reports import NEXT_STATES, do_review_report, state_of, with_state
 from ..views import get_measure, page_of
@@ -160,9 +159,9 @@ def review(request, report_pk):
     if state not in REVIEW_STATES:
         messages.error(request, _("Unbekannter Prüfschritt."))
         return redirect(report_url(report))
-    pks = [value for value in request.POST.getlist("reasons") if value.isdigit()] if state == ReviewState.RETURNED else []
-    reasons = list(ReturnReason.objects.filter(pk__in=pks, is_active=True))
-    if len(reasons) != len(set(pks)):
+    # Reasons go with a return only.
+    reasons = active_choices(ReturnReason, request.POST.getlist("reasons") if state == ReviewState.RETURNED else [])
+    if reasons is None:
         messages.error(request, _("Ein gewählter Rückgabegrund ist nicht (mehr) verfügbar."))
         return redirect(report_url(report))
     try:
@@ -240,16 +239,3 @@ urlpatterns = [
     path("<int:report_pk>/pruefen/", review, name="review"),
     path("massnahmen/<int:measure_pk>/wieder-oeffnen/", reopen_measure, name="reopen"),
 ]
-
-
-# ---------------------------------------------------------------------------
-# Menu
-# ---------------------------------------------------------------------------
-
-
-@hooks.register("register_admin_menu_item")
-def register_inbox_menu_item():
-    """"Meldungseingang (n)" for the RP, n the open reports."""
-    return AuthorityMenuItem(gettext_lazy("Meldungseingang"), reverse("aqb_reports:inbox"),
-                             count=lambda request: open_reports(request.user).count(),
-                             name="meldungseingang", icon_name="mail", order=55)

@@ -158,6 +158,17 @@ def _decision_refusal(user, change_request):
     return {}
 
 
+def may_view_request(user, change_request):
+    """Who may open a change request's page: the RP, and the grant recipient that may ask for its measure
+    (read-only); providers and other tenants may not (docs/domain-rules.md §1.3)."""
+    return permissions.is_authority(user) or may_request(user, change_request.measure)
+
+
+def may_decide(user, change_request):
+    """Whether the user may decide on the request now: the RP, while it is open."""
+    return not _decision_refusal(user, change_request)
+
+
 def check_apply_change(user, change_request):
     """Why applying would be refused now: not the RP, decided already, the value no longer valid, or any
     master-data rule of `check_save_measure` (closed measure, dates vs recorded participants …)."""

@@ -71,3 +71,12 @@ def audit(user, measure, participant, action, changes=None, note=""):
         changes=changes or {},
         note=note,
     )
+
+
+def active_choices(model, values):
+    """The active entries of the catalogue `model` (return or rejection reasons) that `values` (ids as a form
+    posts them) name; None when one of them is unknown or was deactivated since the form was shown, so that
+    the step is refused rather than taken with fewer reasons than chosen. Values that are no ids are ignored."""
+    pks = [value for value in values if value.isdigit()]
+    entries = list(model.objects.filter(pk__in=pks, is_active=True))
+    return entries if len(entries) == len(set(pks)) else None
