@@ -11,7 +11,6 @@ and writes once under the job's lock; the file is deleted once taken or discarde
 after AQB_IMPORT_RETENTION_HOURS (excel/housekeeping.py).
 """
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, UnreadablePostError
 from django.shortcuts import get_object_or_404, redirect
@@ -21,11 +20,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from .excel.housekeeping import fail_stale_jobs, retention_text
-from .excel.jobs import ImportJobRefused, restart, start_preview
-from .excel.jobs import take as take_job
+from .excel.jobs import restart, start_preview
 from .excel.storing import UploadNotStored, discard_partial_upload, space_problem, store_upload
 from .imports import forms as imports_forms
-from .imports.cells import ImportFileError
 from .imports.results import (
     ACTION_CREATE,
     FILTERS,
@@ -36,7 +33,7 @@ from .imports.results import (
     taken_count,
     taken_sentence,
 )
-from .imports.views import discarded, job_step, progress_context, was_interrupted
+from .imports.views import discarded, job_step, progress_context, took, was_interrupted
 from .measure_import import MAX_FILE_BYTES
 from .models import ImportJob, ImportJobKind, ImportJobStatus
 
@@ -119,21 +116,22 @@ def job_detail(request, job_pk):
 def take(request, job_pk):
     """Import the previewed file (validated again now) once, in one transaction; the job's page shows the result."""
     job = _job(request, job_pk)
-    taken, preview = job_step(request, take_job, job, request.user, refused=(ImportFileError, ImportJobRefused))
-    if taken:
-        counts = preview.counts
-        messages.success(request, taken_sentence(
-            ngettext("%(count)d Maßnahme angelegt,", "%(count)d Maßnahmen angelegt,", counts[ACTION_CREATE]) % {
-                "count": counts[ACTION_CREATE]}, counts))
+    took(request, job, _taken_message)
     return redirect("aqb_measure_import:job", job.pk)
+
+
+def _taken_message(preview):
+    counts = preview.counts
+    return taken_sentence(ngettext("%(count)d Maßnahme angelegt,", "%(count)d Maßnahmen angelegt,",
+                                   counts[ACTION_CREATE]) % {"count": counts[ACTION_CREATE]}, counts)
 
 
 @require_POST
 def discard_job(request, job_pk):
+    """"Verwerfen": back to the upload form; a job that can no longer be discarded stays on its page."""
     job = _job(request, job_pk)
-    if not discarded(request, job):
-        return redirect("aqb_measure_import:job", job.pk)
-    return redirect("aqb_measure_import:upload")
+    return redirect("aqb_measure_import:upload") if discarded(request, job) else redirect(
+        "aqb_measure_import:job", job.pk)
 
 
 @require_POST

@@ -54,6 +54,8 @@ from .models import (
 
 MEASURE_BUTTONS_HOOK = "aqb_measure_buttons"
 PAGE_SIZE = 50
+# The refusal of every write to the participants of a measure the user can no longer change (closed, V10).
+NO_LONGER_CHANGED = gettext_lazy("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden.")
 
 
 @dataclass
@@ -389,7 +391,7 @@ def participant_form_view(request, measure, participant=None):
     editable = permissions.can_edit(request.user, measure)
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
+            raise PermissionDenied(NO_LONGER_CHANGED)
         form = ParticipantForm(data=request.POST, instance=participant, measure=measure, for_user=request.user)
         if form.is_valid():
             try:
@@ -453,7 +455,7 @@ def participant_summary(request, measure_pk, pk=None):
     measure = get_measure(request, measure_pk)
     participant = get_participant(request, measure, pk) if pk is not None else None
     if not permissions.can_edit(request.user, measure):
-        return HttpResponseForbidden(_("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden."))
+        return HttpResponseForbidden(str(NO_LONGER_CHANGED))
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = ParticipantForm(data=request.POST, instance=participant, measure=measure, for_user=request.user)

@@ -30,21 +30,20 @@ from ..imports.results import (
     taken_count,
     taken_sentence,
 )
-from ..imports.views import discarded, job_step, progress_context, was_interrupted
+from ..imports.views import discarded, job_step, progress_context, took, was_interrupted
 from ..measures import recording_participants
 from ..models import ImportJob, ImportJobKind, ImportJobStatus, MeasureType, Organisation, OrganisationKind
 from ..permissions import visible_successor
-from ..views import apply_measure_filters, get_measure
+from ..views import NO_LONGER_CHANGED, apply_measure_filters, get_measure
 from .export import export_filename, export_measure, export_measures
 from .housekeeping import fail_stale_jobs, retention_text
 from .importer import MAX_UPLOAD_BYTES, ImportFileError, left_out_workbook
-from .jobs import ImportJobRefused, correct_row, restart, start_preview, take
+from .jobs import ImportJobRefused, correct_row, restart, start_preview
 from .layout import Layout, catalogue_version
 from .storing import UploadNotStored, discard_partial_upload, space_problem, store_upload
 from .template import XLSX_CONTENT_TYPE, build_template
 
 TEMPLATE_FILENAME = "teilnehmende-vorlage.xlsx"
-NO_LONGER_CHANGED = gettext_lazy("Die Teilnehmenden dieser Maßnahme können nicht mehr geändert werden.")
 PREVIEW_PAGE_SIZE = 200
 
 
@@ -287,21 +286,23 @@ def job_take(request, job_pk):
     job, refused = _changeable_job(request, job_pk)
     if refused:
         return refused
-    taken, outcome = job_step(request, take, job, request.user, refused=(ImportFileError, ImportJobRefused))
-    if taken:
-        created = len(outcome.created)
-        messages.success(request, taken_sentence(
-            ngettext("%(count)d Teilnehmende(r) angelegt,", "%(count)d Teilnehmende angelegt,", created)
-            % {"count": created}, {ACTION_UPDATE: len(outcome.updated), ACTION_REJECTED: len(outcome.left_out)}))
+    took(request, job, _taken_message)
     return redirect("aqb_excel:job", job.pk)
+
+
+def _taken_message(outcome):
+    created = len(outcome.created)
+    return taken_sentence(
+        ngettext("%(count)d Teilnehmende(r) angelegt,", "%(count)d Teilnehmende angelegt,", created)
+        % {"count": created}, {ACTION_UPDATE: len(outcome.updated), ACTION_REJECTED: len(outcome.left_out)})
 
 
 @require_POST
 def job_discard(request, job_pk):
+    """"Verwerfen": back to the measure; a job that can no longer be discarded stays on its page."""
     job = _job(request, job_pk)
-    if not discarded(request, job):
-        return redirect("aqb_excel:job", job.pk)
-    return redirect("aqb_monitoring:measure", job.measure_id)
+    return redirect("aqb_monitoring:measure", job.measure_id) if discarded(request, job) else redirect(
+        "aqb_excel:job", job.pk)
 
 
 @require_POST

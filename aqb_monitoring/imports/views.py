@@ -11,7 +11,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ..excel.housekeeping import READING_INTERRUPTED, TAKING_INTERRUPTED
-from ..excel.jobs import ImportJobRefused, discard
+from ..excel.jobs import ImportJobRefused, discard, take
+from ..imports.cells import ImportFileError
 from ..models import ImportJobStatus
 
 
@@ -48,4 +49,13 @@ def discarded(request, job):
     done, _result = job_step(request, discard, job)
     if done:
         messages.info(request, _("Der Import wurde verworfen; es wurde nichts übernommen."))
+    return done
+
+
+def took(request, job, sentence):
+    """"Übernehmen": the previewed file is validated again and written once (`excel.jobs.take`); the page's
+    success message is `sentence(result)`, a refusal (file or job) its error message. True when taken."""
+    done, result = job_step(request, take, job, request.user, refused=(ImportFileError, ImportJobRefused))
+    if done:
+        messages.success(request, sentence(result))
     return done
