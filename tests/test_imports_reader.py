@@ -392,6 +392,9 @@ LIMIT_MESSAGE = "Die Datei ist zu groß oder beschädigt: Beim Lesen wurde die G
     ("import sys; sys.exit(3)", "Reading an uploaded workbook failed (3)"),
     ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", "Reading an uploaded workbook failed (SIGSEGV)"),
     ("import sys; print('{}'); sys.exit(0)", "Reading an uploaded workbook failed (0)"),  # no answer at all
+    # an answer, but the process failed after it: its rows are not trusted
+    ("import sys; print('{\"done\": {\"header_row\": null, \"extra\": []}}'); sys.exit(3)",
+     "Reading an uploaded workbook failed (3)"),
 ])
 def test_a_reading_process_that_dies_gives_the_limit_message_and_is_logged(child, logged, monkeypatch, caplog):
     monkeypatch.setattr(reader, "CHILD", child)
