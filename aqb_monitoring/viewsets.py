@@ -175,6 +175,16 @@ class MeasureMasterForm(WagtailAdminModelForm):
                 self.instance.interim_due_dates.values_list("due_date", flat=True))
             self.initial["version"] = version_of(self.instance)
 
+    def validate_unique(self):
+        """Number and successor are unique; the service says so in the words of every entry point
+        (`check_save_measure`), so the model form's generic message is not given as well."""
+        exclude = self._get_validation_exclusions()
+        exclude.update({"number", "successor"})
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
     def clean_interim_due_dates_text(self):
         dates, errors = parse_interim_dates(self.cleaned_data.get("interim_due_dates_text", ""))
         if errors:

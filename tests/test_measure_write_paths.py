@@ -213,6 +213,20 @@ def test_a_successor_link_is_audited_and_checked(entry_point, client, rp_editor,
 
 
 @pytest.mark.parametrize("entry_point", ENTRY_POINTS)
+def test_a_measure_has_one_predecessor_at_most(entry_point, client, rp_editor, tmp_path, capsys, kassel,
+                                               provider_org_a, open_measure):
+    later = make_measure("AQB27-KS-M1-05", kassel, provider_org_a, budget_year=2027)
+    make_measure("AQB26-KS-M1-06", kassel, provider_org_a, successor=later)
+    refused = save_through(entry_point, client, rp_editor, tmp_path, capsys, state_of(open_measure, successor=later),
+                           open_measure)
+    assert not refused.saved
+    assert ("AQB27-KS-M1-05 ist bereits Folgemaßnahme von AQB26-KS-M1-06; jede Maßnahme kann nur eine Vorgängerin "
+            "haben.") in refused.text
+    open_measure.refresh_from_db()
+    assert open_measure.successor is None
+
+
+@pytest.mark.parametrize("entry_point", ENTRY_POINTS)
 def test_a_new_measure_grants_its_grant_recipient_and_provider(entry_point, client, rp_editor, ze_kassel, provider_a,
                                                                provider_b, tmp_path, capsys, kassel, provider_org_a):
     state = {"number": "AQB26-KS-M1-07", "title": "Neu", "measure_type": MeasureType.objects.get(code="M1"),
@@ -344,3 +358,12 @@ def test_the_service_grants_explicitly_not_through_the_signal(rp_editor, ze_kass
     finally:
         post_save.connect(measure_saved, sender=Measure, dispatch_uid="aqb_sync_measure_grants")
     assert permissions.can_edit(ze_kassel, measure) and permissions.can_edit(provider_a, measure)
+
+
+def test_the_form_names_a_number_given_twice_in_the_services_words(client, rp_editor, kassel, provider_org_a,
+                                                                   open_measure):
+    other = make_measure("AQB26-KS-M1-06", kassel, provider_org_a)
+    outcome = save_through("rp_form", client, rp_editor, None, None, state_of(other, number=open_measure.number), other)
+    assert not outcome.saved
+    assert "Die Maßnahmennummer AQB26-KS-M1-05 gibt es bereits." in outcome.text
+    assert Measure.objects.get(pk=other.pk).number == "AQB26-KS-M1-06"

@@ -144,3 +144,20 @@ def test_a_refused_save_raises_with_the_messages_per_field(rp_editor, measure):
 def test_only_the_rp_may_change_master_data(ze_kassel, measure):
     assert check_save_measure(ze_kassel, measure, {"title": "X"}) == {
         NON_FIELD: ["Nur das Regierungspräsidium darf die Stammdaten einer Maßnahme ändern."]}
+
+
+def test_a_number_is_given_once(rp_editor, kassel, provider_org_a, measure):
+    other = make_measure("AQB26-KS-M1-08", kassel, provider_org_a)
+    expected = {"number": ["Die Maßnahmennummer AQB26-KS-M1-07 gibt es bereits."]}
+    assert check_save_measure(rp_editor, other, {"number": "AQB26-KS-M1-07"}) == expected
+    new = {"number": "AQB26-KS-M1-07", "title": "Neu", "measure_type": measure.measure_type, "grant_recipient": kassel,
+           "budget_year": 2026, "start_date": measure.start_date, "end_date": measure.end_date}
+    assert check_save_measure(rp_editor, None, new)["number"] == expected["number"]
+    assert check_save_measure(rp_editor, measure, {"number": "AQB26-KS-M1-07", "title": "Neu"}) == {}
+
+
+def test_a_successor_may_stay_the_successor_of_the_same_measure(rp_editor, kassel, provider_org_a, measure):
+    later = make_measure("AQB27-KS-M1-07", kassel, provider_org_a, budget_year=2027)
+    do_save_measure(rp_editor, measure, {"successor": later})
+    measure.refresh_from_db()
+    assert check_save_measure(rp_editor, measure, {"successor": later, "title": "Neu"}) == {}
