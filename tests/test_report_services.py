@@ -282,3 +282,17 @@ def test_the_batch_annual_report_takes_a_year_up_to_this_one_else_the_previous_y
     today = datetime.date(2027, 1, 15)
     assert annual_batch_year(text, today) == year
     assert annual_batch_years(today) == [2024, 2025, 2026, 2027]
+
+
+@pytest.mark.django_db
+def test_a_report_waits_for_the_rp_while_received_or_in_review(ze_kassel, rp_editor, measure_a, measure_a2):
+    from aqb_monitoring.services.reports import open_reports
+
+    first = do_submit_report(ze_kassel, measure_a, ReportKind.ZERO, today=DURING)
+    second = do_submit_report(ze_kassel, measure_a2, ReportKind.ZERO, today=DURING)
+    assert set(open_reports(Report.objects.all())) == {first, second}
+    do_review_report(rp_editor, first, ReviewState.IN_REVIEW)
+    do_review_report(rp_editor, second, ReviewState.ACCEPTED)
+    assert [(report, report.state) for report in open_reports(Report.objects.all())] == [
+        (first, ReviewState.IN_REVIEW)]
+    assert list(open_reports(Report.objects.filter(pk=second.pk))) == []  # keeps the given set

@@ -30,11 +30,11 @@ from ..models import (
 from ..services import ServiceError
 from ..services.common import active_choices
 from ..services.measures import do_reopen_measure
-from ..services.reports import NEXT_STATES, do_review_report, state_of, with_state
+from ..services.reports import NEXT_STATES, OPEN_STATES, do_review_report, state_of, with_state
+from ..services.reports import open_reports as service_open_reports
 from ..views import get_measure, page_of
 
 UNDELIVERED_SHOWN = 50
-OPEN_STATES = (ReviewState.RECEIVED, ReviewState.IN_REVIEW)
 ALL = "alle"
 OPEN = ""
 
@@ -45,7 +45,8 @@ def _require_authority(request):
 
 
 def open_reports(user):
-    return with_state(permissions.reports_for(user)).filter(state__in=OPEN_STATES)
+    """The user's reports that wait for the RP's decision (the inbox's default, the menu's count)."""
+    return service_open_reports(permissions.reports_for(user))
 
 
 # ---------------------------------------------------------------------------

@@ -115,6 +115,15 @@ def period_of(measure, kind, year=None, today=None):
     return start, max(start, end)
 
 
+# A report waits for the RP's decision while it is received or in review (docs/domain-rules.md §8.3).
+OPEN_STATES = (ReviewState.RECEIVED, ReviewState.IN_REVIEW)
+
+
+def open_reports(queryset):
+    """The reports of `queryset` that wait for the RP's decision (OPEN_STATES), with their state annotated."""
+    return with_state(queryset).filter(state__in=OPEN_STATES)
+
+
 def with_state(queryset):
     """Reports annotated with `state`: the latest review step, "eingegangen" without one."""
     return queryset.with_state()
