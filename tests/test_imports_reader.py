@@ -260,7 +260,7 @@ LIMITS = {"max_rows": 10_001, "max_columns": 60, "max_file_bytes": 100 * MB, "ma
      "Das Blatt „Daten“ gibt den Datenbereich A1:XFD9 an; gelesen werden höchstens 10.001 Zeilen und die Spalten "
      "A bis BH."),
     ("merged_outside", {"sheet": "Daten", "ref": "A1:A99999"}, "der verbundene Zellbereich A1:A99999"),
-    ("too_many_merged", {"sheet": "Daten", "count": 10_000}, "mehr als 10000 verbundene Zellbereiche"),
+    ("too_many_merged", {"sheet": "Daten", "count": 10_000}, "mehr als 10.000 verbundene Zellbereiche"),
     ("too_many_strings", {"count": 5}, "weit mehr Texte, als ihre Tabellenblätter verwenden"),
     ("limit", {}, "Grenze von 1024 MB Arbeitsspeicher bzw. 300 Sekunden"),
 ])

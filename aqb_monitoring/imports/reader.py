@@ -133,6 +133,8 @@ def refusal_message(code, params, limits):
             "überschritten. Bitte prüfen Sie die Datei oder teilen Sie sie auf mehrere Dateien auf."),
     }
     try:
+        if isinstance(values.get("count"), int):  # German thousands, as the other limits: 10.000
+            values = {**values, "count": f"{values['count']:,}".replace(",", ".")}
         return templates[code] % values
     except (KeyError, TypeError, ValueError):
         return templates["corrupt"]
