@@ -10,23 +10,18 @@ from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.widgets import AdminDateInput
 
 from . import login_protection
-from .menu import AuthorityMenuItem
 from .models import Organisation, SecurityEvent, SecurityEventKind
-from .viewsets import authority_required
-
-app_name = "aqb_security"
 
 VIA_LABELS = {
     "system": gettext_lazy("auf dem Server"),
@@ -182,26 +177,3 @@ def unlock(request):
         "address": address,
         "row": locked[0],
     })
-
-
-urlpatterns = [
-    path("", authority_required(SecurityLogView.as_view()), name="list"),
-    path("ergebnisse/", authority_required(SecurityLogView.as_view(results_only=True)), name="list_results"),
-    path("gesperrte-konten/", authority_required(locked_accounts), name="locked"),
-    path("gesperrte-konten/entsperren/", authority_required(unlock), name="unlock"),
-]
-
-
-@hooks.register("register_admin_urls")
-def register_security_urls():
-    return [path("sicherheit/", include((urlpatterns, app_name), namespace=app_name))]
-
-
-@hooks.register("register_settings_menu_item")
-def register_security_log_menu_item():
-    return AuthorityMenuItem(gettext_lazy("Sicherheitsprotokoll"), reverse("aqb_security:list"), icon_name="lock", order=700)
-
-
-@hooks.register("register_settings_menu_item")
-def register_locked_accounts_menu_item():
-    return AuthorityMenuItem(gettext_lazy("Gesperrte Konten"), reverse("aqb_security:locked"), icon_name="lock", order=710)

@@ -10,17 +10,15 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from wagtail import hooks
 
 from .. import permissions
 from ..excel.cells import safe_cell, safe_row
 from ..excel.views import xlsx_response
-from ..menu import AuthorityMenuItem
 from ..models import Measure, MeasureType, Organisation, OrganisationKind, ProgrammeLine
 from .board import add_measures, board_measures, build_board
 
@@ -154,26 +152,3 @@ def board_export(request):
     _require_authority(request)
     _form, _measures, result = filtered_board(request, with_measures=True)
     return xlsx_response(board_workbook(result), f"vollstaendigkeit-{result.today:%Y-%m-%d}.xlsx")
-
-
-# ---------------------------------------------------------------------------
-# URLs and menu
-# ---------------------------------------------------------------------------
-
-app_name = "aqb_board"
-
-urlpatterns = [
-    path("", board, name="index"),
-    path("excel/", board_export, name="export"),
-]
-
-
-@hooks.register("register_admin_urls")
-def register_board_urls():
-    return [path("vollstaendigkeit/", include((urlpatterns, app_name), namespace=app_name))]
-
-
-@hooks.register("register_admin_menu_item")
-def register_board_menu_item():
-    return AuthorityMenuItem(gettext_lazy("Vollständigkeit"), reverse("aqb_board:index"),
-                             name="vollstaendigkeit", icon_name="tasks", order=57)

@@ -6,16 +6,12 @@ newest first, with the delivery state of its mail; filters by grant recipient an
 
 from django import forms
 from django.template.response import TemplateResponse
-from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail import hooks
 
-from ..menu import AuthorityMenuItem
 from ..models import Organisation, OrganisationKind, ReminderKind, ReminderStep, SentReminder
 from ..notifications import delivery_state
 from ..views import page_of
-from ..viewsets import authority_required
 
 
 class ReminderFilterForm(forms.Form):
@@ -49,19 +45,3 @@ def reminder_list(request):
     return TemplateResponse(request, "aqb_monitoring/reminders/list.html", {
         "page_title": title, "header_title": title, "form": form, "page_obj": page, "rows": rows, "query": query,
     })
-
-
-app_name = "aqb_reminders"
-urlpatterns = [path("", authority_required(reminder_list), name="list")]
-
-
-@hooks.register("register_admin_urls")
-def register_reminder_urls():
-    return [path("erinnerungen/", include((urlpatterns, app_name), namespace=app_name))]
-
-
-@hooks.register("register_admin_menu_item")
-def register_reminder_menu_item():
-    """"Erinnerungen" for the RP: which deadline reminders went out to whom."""
-    return AuthorityMenuItem(gettext_lazy("Erinnerungen"), reverse("aqb_reminders:list"),
-                             name="erinnerungen", icon_name="time", order=57)

@@ -9,20 +9,16 @@ from io import BytesIO
 from django import forms
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from wagtail import hooks
 
 from ..excel.cells import safe_cell, safe_row
-from ..menu import AuthorityMenuItem
 from ..models import GrantRecipient, Measure, MeasureType, ProgrammeLine
-from ..viewsets import authority_required
 from . import charts, statistics
 
-app_name = "aqb_statistics"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -163,20 +159,3 @@ def statistics_excel(request):
     response = HttpResponse(write_workbook(tables, form.description()), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-urlpatterns = [
-    path("", authority_required(statistics_page), name="index"),
-    path("excel/", authority_required(statistics_excel), name="excel"),
-]
-
-
-@hooks.register("register_admin_urls")
-def register_statistics_urls():
-    return [path("statistik/", include((urlpatterns, app_name), namespace=app_name))]
-
-
-@hooks.register("register_admin_menu_item")
-def register_statistics_menu_item():
-    return AuthorityMenuItem(gettext_lazy("Statistik"), reverse("aqb_statistics:index"),
-                             name="statistik", icon_name="table", order=58)

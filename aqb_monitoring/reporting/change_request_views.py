@@ -12,7 +12,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -202,10 +202,3 @@ def change_request_detail(request, pk):
         if can_decide else [],
         "chosen_reasons": list(change_request.rejection_reasons.order_by("sort_order", "label")),
     })
-
-
-urlpatterns = [
-    path("massnahmen/<int:measure_pk>/aenderungsanfrage/", request_change, name="change_request_add"),
-    path("aenderungsanfragen/", change_request_list, name="change_requests"),
-    path("aenderungsanfragen/<int:pk>/", change_request_detail, name="change_request_detail"),
-]

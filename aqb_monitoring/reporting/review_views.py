@@ -11,7 +11,7 @@ from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -233,10 +233,3 @@ def reopen_measure(request, measure_pk):
         "aqb_monitoring/reports/reopen.html",
         {"page_title": title, "header_title": title, "measure": measure, "form": form},
     )
-
-
-urlpatterns = [
-    path("eingang/", inbox, name="inbox"),
-    path("<int:report_pk>/pruefen/", review, name="review"),
-    path("massnahmen/<int:measure_pk>/wieder-oeffnen/", reopen_measure, name="reopen"),
-]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -236,12 +236,3 @@ def report_download(request, report_pk):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="meldung-{report.reference}.xlsx"'
     return response
-
-
-urlpatterns = [
-    path("massnahmen/<int:measure_pk>/melden/<slug:kind_slug>/", submit, name="submit"),
-    path("massnahmen/<int:measure_pk>/dateneingabe-abgeschlossen/", data_complete, name="data_complete"),
-    path("jahresmeldung/", annual_all, name="annual_all"),
-    path("<int:report_pk>/", report_detail, name="report_detail"),
-    path("<int:report_pk>/excel/", report_download, name="report_download"),
-]

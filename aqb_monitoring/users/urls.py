@@ -1,19 +1,8 @@
-"""URLs of the "Benutzer" pages (admin) and of the invitation (public, no log-in needed)."""
+"""Public URLs of the invitation (no log-in needed); the "Benutzer" pages are admin URLs (admin_urls.py)."""
 
 from django.urls import path
 
 from . import views
-
-admin_urlpatterns = [
-    path("benutzer/", views.user_list, name="index"),
-    path("benutzer/neu/", views.user_create, name="add"),
-    path("benutzer/<int:pk>/", views.user_edit, name="edit"),
-    path("benutzer/<int:pk>/deaktivieren/", views.user_deactivate, name="deactivate"),
-    path("benutzer/<int:pk>/reaktivieren/", views.user_reactivate, name="reactivate"),
-    path("benutzer/<int:pk>/einladung/", views.user_invite, name="invite"),
-    path("benutzer/<int:pk>/einmal-passwort/", views.user_one_time_password, name="one_time_password"),
-    path("konto/passwort-festlegen/", views.change_password, name="change_password"),
-]
 
 public_urlpatterns = [
     path("einladung/neu/", views.request_invitation, name="request"),
