@@ -294,7 +294,7 @@ def do_submit_report(user, measure, kind, *, year=None, today=None, at=None, sub
         submitted_at=at,
     )
     audit(user, measure, None, AuditAction.REPORT, {_("Meldung"): ["", f"{report.get_kind_display()} {report.reference}"]})
-    if kind in (ReportKind.CLOSING, ReportKind.ZERO):
+    if closes_measure(kind):
         measure.closed_at = at
         measure.closed_by = user if getattr(user, "pk", None) else None
         measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
@@ -381,7 +381,7 @@ def do_review_report(user, report, state, *, reasons=(), note="", at=None):
                                                                             str(ReviewState(state).label)]},
           note="; ".join(part for part in (labels, review.note) if part))
     reopened = False
-    if state == ReviewState.RETURNED and report.kind in (ReportKind.CLOSING, ReportKind.ZERO) and measure.is_closed:
+    if state == ReviewState.RETURNED and closes_measure(report.kind) and measure.is_closed:
         measure.closed_at = None
         measure.closed_by = None
         measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
