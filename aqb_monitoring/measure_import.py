@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from . import measures as rules
 from . import permissions
+from .formatting import format_date
 from .imports import reader
 from .imports.cells import ImportFileError, display, parse_date
 from .imports.files import check_size, is_workbook, read_bytes, read_csv
@@ -191,7 +192,6 @@ def _map_headers(header_row):
 # ---------------------------------------------------------------------------
 
 
-format_date = rules.format_date
 
 
 def parse_interim_dates(value):

@@ -12,6 +12,7 @@ import re
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext as _
 
+from .formatting import format_date
 from .models import Measure, Participant, Report
 from .validation import NON_FIELD
 
@@ -23,10 +24,6 @@ FIELDS = ("number", "title", "measure_type", "programme_line", "main_goal", "gra
           "planned_participants", "budget_year", "start_date", "end_date", "interim_due_dates", "successor")
 # The dates that tie recorded participants to the measure (V4, V6, V7, V8).
 DATE_FIELDS = ("start_date", "end_date")
-
-
-def format_date(value):
-    return value.strftime("%d.%m.%Y") if value else ""
 
 
 def field_label(name):

@@ -16,6 +16,7 @@ from django.db.models import functions  # noqa: F401  (models.functions.Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import format_date, format_datetime
 from .storage import PrivateStorage
 
 # ---------------------------------------------------------------------------
@@ -556,7 +557,7 @@ class InterimDueDate(models.Model):
         constraints = [models.UniqueConstraint(fields=["measure", "due_date"], name="unique_interim_due_date")]
 
     def __str__(self):
-        return self.due_date.strftime("%d.%m.%Y")
+        return format_date(self.due_date)
 
 
 # ---------------------------------------------------------------------------
@@ -672,6 +673,56 @@ class Participant(models.Model):
         return self.pseudonym
 
 
+# The participant's fields, once (docs/domain-rules.md §4): in the order the form, the Excel file and
+# the audit trail show them; the entry data, the exit data, and which are catalogue entries, yes/no or dates.
+ENTRY_FIELDS = (
+    "pseudonym",
+    "entry_date",
+    "gender",
+    "birth_year",
+    "migration_background",
+    "severely_disabled",
+    "children_in_household",
+    "single_parent",
+    "school_attendance",
+    "education_level",
+    "employment_status",
+    "unemployment_registration",
+    "benefit",
+    "goal",
+)
+EXIT_FIELDS = (
+    "exit_date",
+    "destination",
+    "exit_reason",
+    "exit_reason_other",
+    "completed_measure",
+    "main_goal_reached",
+    "exam_passed",
+)
+CATALOGUE_FIELDS = {
+    "gender": Gender,
+    "school_attendance": SchoolAttendance,
+    "education_level": EducationLevel,
+    "employment_status": EmploymentStatus,
+    "unemployment_registration": UnemploymentRegistration,
+    "benefit": Benefit,
+    "goal": ParticipantGoal,
+    "destination": Destination,
+    "exit_reason": ExitReason,
+}
+BOOLEAN_FIELDS = (
+    "migration_background",
+    "severely_disabled",
+    "children_in_household",
+    "single_parent",
+    "completed_measure",
+    "main_goal_reached",
+    "exam_passed",
+)
+DATE_FIELDS = ("entry_date", "exit_date")
+
+
 class AnswerPhase(models.TextChoices):
     ENTRY = "entry", _("bei Eintritt")
     EXIT = "exit", _("bei Austritt")
@@ -745,7 +796,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["measure", "-timestamp"], name="audit_measure_time")]
 
     def __str__(self):
-        return f"{self.timestamp:%d.%m.%Y %H:%M} {self.get_action_display()} {self.pseudonym}"
+        return f"{format_datetime(self.timestamp)} {self.get_action_display()} {self.pseudonym}"
 
 
 # ---------------------------------------------------------------------------
@@ -1165,4 +1216,4 @@ class SecurityEvent(AppendOnly):
         indexes = [models.Index(fields=["kind", "at"]), models.Index(fields=["email", "at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.email} ({self.at:%d.%m.%Y %H:%M})"
+        return f"{self.get_kind_display()}: {self.email} ({format_datetime(self.at)})"

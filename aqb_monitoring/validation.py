@@ -41,20 +41,17 @@ from functools import cached_property, lru_cache
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from .formatting import format_date
 from .models import (
+    BOOLEAN_FIELDS,
+    CATALOGUE_FIELDS,
+    DATE_FIELDS,
+    ENTRY_FIELDS,
+    EXIT_FIELDS,
     PSEUDONYM_PATTERN,
-    Benefit,
-    Destination,
-    EducationLevel,
-    EmploymentStatus,
-    ExitReason,
-    Gender,
     Participant,
-    ParticipantGoal,
     ParticipantStatus,
     QuestionBlock,
-    SchoolAttendance,
-    UnemploymentRegistration,
 )
 
 NON_FIELD = "__all__"
@@ -62,54 +59,8 @@ NON_FIELD = "__all__"
 MIN_AGE = 10
 MAX_AGE = 70
 
-ENTRY_FIELDS = (
-    "pseudonym",
-    "entry_date",
-    "gender",
-    "birth_year",
-    "migration_background",
-    "severely_disabled",
-    "children_in_household",
-    "single_parent",
-    "school_attendance",
-    "education_level",
-    "employment_status",
-    "unemployment_registration",
-    "benefit",
-    "goal",
-)
-EXIT_FIELDS = (
-    "exit_date",
-    "destination",
-    "exit_reason",
-    "exit_reason_other",
-    "completed_measure",
-    "main_goal_reached",
-    "exam_passed",
-)
 ANSWER_KEYS = {"entry": "entry_answers", "exit": "exit_answers"}
 
-CATALOGUE_FIELDS = {
-    "gender": Gender,
-    "school_attendance": SchoolAttendance,
-    "education_level": EducationLevel,
-    "employment_status": EmploymentStatus,
-    "unemployment_registration": UnemploymentRegistration,
-    "benefit": Benefit,
-    "goal": ParticipantGoal,
-    "destination": Destination,
-    "exit_reason": ExitReason,
-}
-BOOLEAN_FIELDS = (
-    "migration_background",
-    "severely_disabled",
-    "children_in_household",
-    "single_parent",
-    "completed_measure",
-    "main_goal_reached",
-    "exam_passed",
-)
-DATE_FIELDS = ("entry_date", "exit_date")
 
 _PSEUDONYM_RE = re.compile(PSEUDONYM_PATTERN)
 _PSEUDONYM_MAX_LENGTH = Participant._meta.get_field("pseudonym").max_length
@@ -129,23 +80,6 @@ def _field_label(name, language):
 def answer_field_name(phase, question_code):
     """Form field name (and error key) of one answer: ``entry__<code>`` or ``exit__<code>``."""
     return f"{phase}__{question_code}"
-
-
-def format_date(value):
-    return value.strftime("%d.%m.%Y") if value else ""
-
-
-def display_value(value):
-    """A value as users read it: TT.MM.JJJJ, ja/nein, catalogue label, "" when not given."""
-    if value is None or value == "":
-        return ""
-    if value is True:
-        return _("ja")
-    if value is False:
-        return _("nein")
-    if isinstance(value, date):
-        return format_date(value)
-    return str(value)
 
 
 def is_given(value):

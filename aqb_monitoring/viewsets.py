@@ -28,6 +28,7 @@ from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet, SnippetViewSetGroup
 
 from . import measures, permissions
+from .formatting import yes_no
 from .measure_import import format_interim_dates, parse_interim_dates
 from .menu import AuthorityMenuItem
 from .models import CATALOGUE_MODELS, Measure, Organisation
@@ -103,11 +104,6 @@ class AuthorityOnlyViewSet(SnippetViewSet):
 
     def get_urlpatterns(self):
         return authority_only_patterns(super().get_urlpatterns())
-
-
-def yes_no(value):
-    """German "ja"/"nein" for a flag in a listing: Wagtail would print Python's True/False."""
-    return _("ja") if value else _("nein")
 
 
 def active_column():

@@ -211,7 +211,7 @@ from collections import Counter
 import django
 django.setup()
 from aqb_monitoring.models import AuditAction, AuditEntry, Participant
-from aqb_monitoring.validation import display_value
+from aqb_monitoring.formatting import display_value
 from django.utils.dateparse import parse_datetime
 
 saves = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]

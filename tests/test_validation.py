@@ -582,7 +582,7 @@ def test_an_unsaved_measure_has_no_pseudonyms_to_clash_with(m1):
 
 
 def test_users_read_values_as_dates_yes_no_and_labels():
-    from aqb_monitoring.validation import display_value, format_date
+    from aqb_monitoring.formatting import display_value, format_date
 
     assert display_value(None) == "" and display_value("") == ""
     assert display_value(True) == "ja" and display_value(False) == "nein"

@@ -13,21 +13,16 @@ from django.utils.translation import gettext as _
 
 from ..imports.sheets import normalise
 from ..models import (
+    BOOLEAN_FIELDS,
+    CATALOGUE_FIELDS,
+    DATE_FIELDS,
     AnswerPhase,
-    Benefit,
-    Destination,
-    EducationLevel,
-    EmploymentStatus,
-    ExitReason,
-    Gender,
     Participant,
-    ParticipantGoal,
     Question,
     QuestionBlock,
-    SchoolAttendance,
-    UnemploymentRegistration,
 )
-from ..validation import ENTRY_FIELDS as ENTRY_FIELDS_OF_RULES
+from ..models import ENTRY_FIELDS as PARTICIPANT_ENTRY_FIELDS
+from ..models import EXIT_FIELDS as PARTICIPANT_EXIT_FIELDS
 
 SHEET_PARTICIPANTS = "Teilnehmende"
 SHEET_GUIDE = "Ausfüllhinweise"
@@ -48,35 +43,27 @@ KIND_YEAR = "year"
 KIND_BOOL = "bool"
 KIND_CHOICE = "choice"
 
-# Participant fields in file order; the catalogue model for choice columns.
-ENTRY_FIELDS = [
-    ("entry_date", KIND_DATE, None),
-    ("gender", KIND_CHOICE, Gender),
-    ("birth_year", KIND_YEAR, None),
-    ("migration_background", KIND_BOOL, None),
-    ("severely_disabled", KIND_BOOL, None),
-    ("children_in_household", KIND_BOOL, None),
-    ("single_parent", KIND_BOOL, None),
-    ("school_attendance", KIND_CHOICE, SchoolAttendance),
-    ("education_level", KIND_CHOICE, EducationLevel),
-    ("employment_status", KIND_CHOICE, EmploymentStatus),
-    ("unemployment_registration", KIND_CHOICE, UnemploymentRegistration),
-    ("benefit", KIND_CHOICE, Benefit),
-    ("goal", KIND_CHOICE, ParticipantGoal),
-]
-EXIT_FIELDS = [
-    ("exit_date", KIND_DATE, None),
-    ("destination", KIND_CHOICE, Destination),
-    ("exit_reason", KIND_CHOICE, ExitReason),
-    ("exit_reason_other", KIND_TEXT, None),
-    ("completed_measure", KIND_BOOL, None),
-    ("main_goal_reached", KIND_BOOL, None),
-    ("exam_passed", KIND_BOOL, None),
-]
+
+
+def _column_kind(name):
+    """(kind, catalogue model) of a participant field's column, from the field lists next to the model."""
+    if name in CATALOGUE_FIELDS:
+        return KIND_CHOICE, CATALOGUE_FIELDS[name]
+    if name in BOOLEAN_FIELDS:
+        return KIND_BOOL, None
+    if name in DATE_FIELDS:
+        return KIND_DATE, None
+    if name == "birth_year":
+        return KIND_YEAR, None
+    return KIND_TEXT, None
+
+
+# Participant fields in file order (the ID has its own column); the catalogue model for choice columns.
+ENTRY_FIELDS = [(name, *_column_kind(name)) for name in PARTICIPANT_ENTRY_FIELDS if name != PSEUDONYM]
+EXIT_FIELDS = [(name, *_column_kind(name)) for name in PARTICIPANT_EXIT_FIELDS]
 # Always required at entry (V1, validation.missing_entry_fields); the TN-Ziel only in M1, so not marked.
-REQUIRED_AT_ENTRY = frozenset(name for name in ENTRY_FIELDS_OF_RULES if name != "goal")
-CHOICE_MODELS = [Gender, SchoolAttendance, EducationLevel, EmploymentStatus, UnemploymentRegistration, Benefit,
-                 ParticipantGoal, Destination, ExitReason]
+REQUIRED_AT_ENTRY = frozenset(name for name in PARTICIPANT_ENTRY_FIELDS if name != "goal")
+CHOICE_MODELS = list(CATALOGUE_FIELDS.values())
 
 
 def _hints():

@@ -32,6 +32,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension, RowDimension
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..formatting import format_date, format_datetime
 from . import sheet_writer
 from .cells import date_cell, safe_cell, safe_row
 from .layout import (
@@ -327,8 +328,8 @@ class ParticipantWorkbook:
         changed = timezone.localtime(self.catalogue_changed) if self.catalogue_changed else None
         for label, value in (
             (_("Maßnahmennummer"), self.measure_number),
-            (_("Exportiert am"), now.strftime("%d.%m.%Y %H:%M")),
-            (_("Stand der Auswahllisten"), changed.strftime("%d.%m.%Y") if changed else ""),
+            (_("Exportiert am"), format_datetime(now)),
+            (_("Stand der Auswahllisten"), format_date(changed)),
             (_("Anzahl Teilnehmende"), self.rows),
         ):
             ws.append(safe_row(ws, [label, value]))

@@ -7,8 +7,7 @@ one `ImportFileError` for a file that cannot be used at all.
 
 import datetime
 
-from django.utils.translation import gettext as _
-
+from ..formatting import format_date, yes_no
 from .sheets import normalise
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -31,11 +30,9 @@ def display(value):
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return _("ja") if value else _("nein")
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.strftime("%d.%m.%Y")
+        return yes_no(value)
+    if isinstance(value, datetime.date):  # a datetime too: Excel's are naive, the date is what counts
+        return format_date(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from .. import permissions
 from ..excel.cells import safe_cell, safe_row
 from ..excel.views import xlsx_response
+from ..formatting import format_date
 from ..models import Measure, MeasureType, Organisation, OrganisationKind, ProgrammeLine
 from .board import add_measures, board_measures, build_board
 
@@ -121,7 +122,7 @@ def board_workbook(result):
                                    + _figures(recipient.figures)))
     recipients.append(_bold_row(recipients, [_("Programm gesamt"), result.totals.measures] + _figures(result.totals)))
     recipients.append([])
-    recipients.append(safe_row(recipients, [_("Stand: %(date)s") % {"date": result.today.strftime("%d.%m.%Y")}]))
+    recipients.append(safe_row(recipients, [_("Stand: %(date)s") % {"date": format_date(result.today)}]))
 
     measures = workbook.create_sheet(_("Maßnahmen"))
     measures.append(_bold_row(measures, [

@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 
 from .. import notifications
 from ..deadlines import prefetch_for_deadlines, scheduled_reports
+from ..formatting import format_date
 from ..models import (
     InterimDueDate,
     Measure,
@@ -111,12 +112,12 @@ class Run:
     skipped: int = 0  # items already reminded at this step
 
     def lines(self):
-        day = self.today.strftime("%d.%m.%Y")
+        day = format_date(self.today)
         verb = _("würde senden") if self.dry_run else _("gesendet")
         lines = []
         for address, items in self.sent.items():
             parts = ", ".join(
-                f"{item.measure.number} {item.label} {item.due_date.strftime('%d.%m.%Y')} "
+                f"{item.measure.number} {item.label} {format_date(item.due_date)} "
                 f"({ReminderStep(item.step).label})" for item in items)
             lines.append(f"{address}: {parts}")
         count = sum(len(items) for items in self.sent.values())

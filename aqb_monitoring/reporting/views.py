@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from .. import permissions
 from ..deadlines import owing_annual_report
 from ..excel.cells import safe_row
+from ..formatting import format_date, format_datetime
 from ..models import AuditAction, AuditEntry, Participant, ReportKind, ReviewState
 from ..services import ServiceError
 from ..services import reports as service
@@ -219,8 +220,8 @@ def report_download(request, report_pk):
         (_("Art der Meldung"), report.get_kind_display()),
         (_("Maßnahme"), report.measure.number),
         (_("Zuwendungsempfänger"), report.grant_recipient_name),
-        (_("Zeitraum"), f"{report.period_start:%d.%m.%Y} – {report.period_end:%d.%m.%Y}"),
-        (_("Abgesendet am"), timezone.localtime(report.submitted_at).strftime("%d.%m.%Y %H:%M")),
+        (_("Zeitraum"), f"{format_date(report.period_start)} – {format_date(report.period_end)}"),
+        (_("Abgesendet am"), format_datetime(report.submitted_at)),
         (_("Abgesendet von"), report.submitted_by_name),
         (_("Teilnehmende"), report.participant_count),
     ):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .. import measures as rules
 from .. import notifications, permissions
+from ..formatting import format_date
 from ..models import AuditAction, ChangeRequest, ChangeRequestField, ChangeRequestState, Measure, Provider
 from ..validation import NON_FIELD
 from .common import ServiceError, audit, locked_measure
@@ -214,7 +215,7 @@ def do_apply_change(user, change_request, note=""):
     old_value = rules.shown(field, getattr(change_request.measure, field))
     audit_note = _("Änderungsanfrage von %(who)s vom %(when)s übernommen: %(reason)s") % {
         "who": change_request.requested_by_name or _("unbekannt"),
-        "when": timezone.localtime(change_request.requested_at).strftime("%d.%m.%Y"),
+        "when": format_date(change_request.requested_at),
         "reason": change_request.reason}
     if (note or "").strip():
         audit_note += "\n" + note.strip()

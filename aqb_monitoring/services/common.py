@@ -3,8 +3,8 @@
 from django.utils.translation import gettext as _
 
 from .. import permissions
-from ..models import AuditEntry, Measure
-from ..validation import ENTRY_FIELDS, EXIT_FIELDS, NON_FIELD, check_measure_open
+from ..models import ENTRY_FIELDS, EXIT_FIELDS, AuditEntry, Measure
+from ..validation import NON_FIELD, check_measure_open
 
 STORED_FIELDS = ENTRY_FIELDS + EXIT_FIELDS
 

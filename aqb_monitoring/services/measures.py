@@ -2,12 +2,12 @@
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from .. import measures as rules
 from .. import notifications, permissions
+from ..formatting import format_datetime
 from ..models import AuditAction, AuditEntry, InterimDueDate, Measure
 from ..status import recompute_for_measure
 from ..validation import NON_FIELD
@@ -62,7 +62,7 @@ def _stale(measure, version):
     if read_at is not None and measure.updated_at is not None and measure.updated_at <= read_at:
         return {}
     latest = AuditEntry.objects.filter(measure=measure).select_related("user").order_by("-timestamp", "-id").first()
-    when = timezone.localtime(latest.timestamp if latest else measure.updated_at).strftime("%d.%m.%Y %H:%M")
+    when = format_datetime(latest.timestamp if latest else measure.updated_at)
     who = (latest.user.get_full_name() or latest.user.email) if latest and latest.user else _("einem anderen Benutzer")
     what = ", ".join(latest.changes) if latest and latest.changes else ""
     message = _("Die Maßnahme wurde inzwischen von %(who)s am %(when)s geändert%(what)s. Ihre Eingaben sind nicht "
@@ -164,7 +164,7 @@ def do_reopen_measure(user, measure, reason):
         measure,
         None,
         AuditAction.REOPEN,
-        {str(Measure._meta.get_field("closed_at").verbose_name): [timezone.localtime(closed_at).strftime("%d.%m.%Y %H:%M"), ""]},
+        {str(Measure._meta.get_field("closed_at").verbose_name): [format_datetime(closed_at), ""]},
         note=reason.strip(),
     )
     full = Measure.objects.select_related("grant_recipient").get(pk=measure.pk)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions
+from ..formatting import display_value, format_date, format_datetime
 from ..models import Answer, AnswerPhase, AuditAction, AuditEntry, Participant, Question
 from ..validation import (
     ANSWER_KEYS,
@@ -21,7 +22,6 @@ from ..validation import (
     EXIT_FIELDS,
     NON_FIELD,
     RuleContext,
-    display_value,
     field_label,
     validate_participant,
     values_from_participant,
@@ -57,7 +57,7 @@ def changed_since(participant_id):
     if entry is None:
         return _("von einer anderen Stelle")
     who = (entry.user.email or entry.user.get_full_name()) if entry.user else _("einem Import oder Systemvorgang")
-    text = _("von %(who)s am %(when)s") % {"who": who, "when": timezone.localtime(entry.timestamp).strftime("%d.%m.%Y %H:%M")}
+    text = _("von %(who)s am %(when)s") % {"who": who, "when": format_datetime(entry.timestamp)}
     if entry.changes:
         text += f" ({', '.join(entry.changes)})"
     return text
@@ -599,7 +599,7 @@ def check_carry_over(user, measure):
         if participant.exit_date != measure.end_date:
             reasons.append(
                 _("%(id)s: Das Austrittsdatum muss das Ende der Maßnahme (%(date)s) sein.")
-                % {"id": participant.pseudonym, "date": measure.end_date.strftime("%d.%m.%Y")}
+                % {"id": participant.pseudonym, "date": format_date(measure.end_date)}
             )
         result = validate_participant(_carried_values(participant, successor, context), context=context)
         reasons += [

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import notifications, permissions
+from ..formatting import format_date
 from ..models import (
     AuditAction,
     Measure,
@@ -196,19 +197,19 @@ def check_submit_report(user, measure, kind, *, year=None, today=None):
         years = annual_years(measure, today)
         if year not in years:
             reasons.append(Reason(_("Eine Jahresmeldung ist für %(year)s nicht möglich: die Maßnahme läuft vom %(start)s "
-                                    "bis %(end)s.") % {"year": year, "start": measure.start_date.strftime("%d.%m.%Y"),
-                                                         "end": measure.end_date.strftime("%d.%m.%Y")}))
+                                    "bis %(end)s.") % {"year": year, "start": format_date(measure.start_date),
+                                                         "end": format_date(measure.end_date)}))
         else:
             sent = _live_reports(measure, kind).filter(reporting_year=year).first()
             if sent is not None:
                 reasons.append(Reason(_("Die Jahresmeldung %(year)s wurde bereits am %(when)s abgesendet (%(reference)s).")
                                       % {"year": year, "reference": sent.reference,
-                                         "when": timezone.localtime(sent.submitted_at).strftime("%d.%m.%Y")}))
+                                         "when": format_date(sent.submitted_at)}))
     if kind == ReportKind.INTERIM:
         sent = _live_reports(measure, kind).filter(period_end=period_of(measure, kind, today=today)[1]).first()
         if sent is not None:
             reasons.append(Reason(_("Eine Zwischenmeldung mit Stand %(date)s wurde bereits abgesendet (%(reference)s).")
-                                  % {"date": sent.period_end.strftime("%d.%m.%Y"), "reference": sent.reference}))
+                                  % {"date": format_date(sent.period_end), "reference": sent.reference}))
     if kind in (ReportKind.ANNUAL, ReportKind.INTERIM):
         red = _participants_with(measure, [ParticipantStatus.RED])
         if red:
@@ -218,7 +219,7 @@ def check_submit_report(user, measure, kind, *, year=None, today=None):
     elif kind == ReportKind.CLOSING:
         if measure.end_date > today:
             reasons.append(Reason(_("Die Maßnahme endet erst am %(date)s; der Abschluss ist danach möglich.")
-                                  % {"date": measure.end_date.strftime("%d.%m.%Y")}))
+                                  % {"date": format_date(measure.end_date)}))
         reasons += _not_green(measure, _("Die Maßnahme hat keine Teilnehmenden; dafür gibt es die Nullmeldung."))
     elif kind == ReportKind.ZERO:
         count = Participant.objects.filter(measure=measure).count()
@@ -252,7 +253,7 @@ def _cell_text(value):
     if value is None:
         return ""
     if isinstance(value, datetime.date):
-        return value.strftime("%d.%m.%Y")
+        return format_date(value)
     return str(value)
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ..formatting import format_date
 from ..models import Answer, AuditAction, AuditEntry, ImportJob, Measure, Participant, Report
 from .common import audit, locked_measure
 
@@ -102,7 +103,7 @@ class MeasurePurge:
         verb = _("würden gelöscht") if dry_run else _("gelöscht")
         text = _("%(number)s (Ende %(end)s): %(participants)s, %(answers)s, %(audit)s, %(jobs)s %(verb)s") % {
             "number": self.number,
-            "end": self.end_date.strftime("%d.%m.%Y"),
+            "end": format_date(self.end_date),
             "participants": ngettext("%(n)d Teilnehmende(r)", "%(n)d Teilnehmende", self.participants) % {"n": self.participants},
             "answers": ngettext("%(n)d Antwort", "%(n)d Antworten", self.answers) % {"n": self.answers},
             "audit": ngettext("%(n)d Protokolleintrag", "%(n)d Protokolleinträge", self.audit_entries) % {"n": self.audit_entries},
@@ -126,7 +127,7 @@ class PurgeResult:
     def lines(self):
         """What the command prints, in German."""
         head = _("Aufbewahrungsfrist: %(years)d Jahre nach Ende der Maßnahme (Stand %(today)s).") % {
-            "years": self.years, "today": self.today.strftime("%d.%m.%Y")}
+            "years": self.years, "today": format_date(self.today)}
         if not self.measures:
             return [head, _("Keine Teilnehmendendaten mit abgelaufener Aufbewahrungsfrist: nichts gelöscht.")]
         lines = [head, *(purge.line(self.dry_run) for purge in self.measures)]
@@ -167,7 +168,7 @@ def _purge_measure(measure, today):
         audit(
             None, measure, None, AuditAction.RETENTION_PURGE, purge.changes(),
             note=_("Aufbewahrungsfrist von %(years)d Jahren nach Ende der Maßnahme (%(end)s) abgelaufen.") % {
-                "years": settings.AQB_RETENTION_YEARS, "end": measure.end_date.strftime("%d.%m.%Y")},
+                "years": settings.AQB_RETENTION_YEARS, "end": format_date(measure.end_date)},
         )
     return purge
 
