@@ -664,7 +664,8 @@ class Participant(models.Model):
             models.UniqueConstraint(fields=["measure", "pseudonym"], name="unique_pseudonym_per_measure"),
         ]
         indexes = [
-            models.Index(fields=["measure", "status"], name="participant_measure_status"),
+            # The status counts, and a status filter's page in ID order without sorting (docs/domain-rules.md §7).
+            models.Index(fields=["measure", "status", "pseudonym"], name="participant_status_id"),
             models.Index(fields=["measure", "entry_date"], name="participant_measure_entry"),
             models.Index(fields=["measure", "exit_date"], name="participant_measure_exit"),
         ]

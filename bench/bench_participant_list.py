@@ -6,7 +6,9 @@ median time of the participant list page for both (several requests through Djan
 test Client, as a ZE user and as the RP), their ratio, the query counts, and the
 dashboard's time, then PASS/FAIL per target:
 
-- list time with 100,000 rows <= 1.5x the time with 1,000 rows;
+- list time with 100,000 rows <= 1.5x the time with 1,000 rows: the two lists' requests alternate,
+  each time is the best of REPEAT, judged on this process's CPU time (Python and SQLite both run
+  in it; the wall clock, printed beside, also measures the other processes on a shared machine);
 - the number of queries is the same for both lists;
 - the dashboard (29 measures, 101,000 participants) answers within 0.5 s.
 
@@ -25,7 +27,7 @@ WORK = common.use_throwaway_database("list")
 
 BIG = 100_000
 SMALL = 1_000
-REPEAT = 9
+REPEAT = 15
 MAX_RATIO = 1.5
 MAX_DASHBOARD_SECONDS = 0.5
 
@@ -100,17 +102,17 @@ def main():
         client = Client()
         client.force_login(user)
         for query in ("", "?sort=-entry", "?status=red&p=3"):
-            big_time, _cpu, big_queries = common.timed(
-                client, reverse("aqb_monitoring:measure", args=[big.pk]) + query, REPEAT)
-            small_time, _cpu, small_queries = common.timed(
-                client, reverse("aqb_monitoring:measure", args=[small.pk]) + query, REPEAT)
-            ratio = big_time / small_time
+            (big_time, big_cpu, big_queries), (small_time, small_cpu, small_queries) = common.timed_pair(
+                client, reverse("aqb_monitoring:measure", args=[big.pk]) + query,
+                reverse("aqb_monitoring:measure", args=[small.pk]) + query, REPEAT)
+            ratio = big_cpu / small_cpu
             ok_ratio, ok_queries = ratio <= MAX_RATIO, big_queries == small_queries
             failures += (not ok_ratio) + (not ok_queries)
             print(
-                f"{label} Teilnehmendenliste {query or '(Standard)'}: {de(BIG)} Zeilen {big_time * 1000:.1f} ms, "
-                f"{de(SMALL)} Zeilen {small_time * 1000:.1f} ms, Verhältnis {ratio:.2f} (Ziel ≤ {MAX_RATIO}) "
-                f"{verdict(ok_ratio)}; Abfragen {big_queries} / {small_queries} {verdict(ok_queries)}"
+                f"{label} Teilnehmendenliste {query or '(Standard)'}: CPU {de(BIG)} Zeilen {big_cpu * 1000:.1f} ms, "
+                f"{de(SMALL)} Zeilen {small_cpu * 1000:.1f} ms, Verhältnis {ratio:.2f} (Ziel ≤ {MAX_RATIO}) "
+                f"{verdict(ok_ratio)} (Wanduhr {big_time * 1000:.1f} / {small_time * 1000:.1f} ms, "
+                f"{big_time / small_time:.2f}); Abfragen {big_queries} / {small_queries} {verdict(ok_queries)}"
             )
         dashboard_time, _cpu, dashboard_queries = common.timed(client, reverse("aqb_monitoring:dashboard"), REPEAT)
         ok_dashboard = dashboard_time <= MAX_DASHBOARD_SECONDS

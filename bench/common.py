@@ -115,6 +115,37 @@ def timed(client, url, repeat):
     return Timing((statistics.median(wall), statistics.median(cpu), len(executed)))
 
 
+def timed_pair(client, url_a, url_b, repeat):
+    """(Timing of `url_a`, Timing of `url_b`) for a ratio of two pages: their requests alternate, so a
+    spell of load on a shared machine falls on both, and each time is the best of `repeat` (wall clock
+    and CPU), the cost of the request itself without the other processes' noise. Query counts as in
+    `timed`."""
+    from django.db import connection
+
+    counts = []
+    for url in (url_a, url_b):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        executed = []
+
+        def count(execute, sql, params, many, context, executed=executed):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            client.get(url)
+        counts.append(len(executed))
+    times = {url_a: ([], []), url_b: ([], [])}
+    for _ in range(repeat):
+        for url in (url_a, url_b):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            client.get(url)
+            times[url][0].append(time.perf_counter() - started)
+            times[url][1].append(time.process_time() - started_cpu)
+    return tuple(Timing((min(times[url][0]), min(times[url][1]), number))
+                 for url, number in zip((url_a, url_b), counts, strict=True))
+
+
 def authority_client():
     """A test Client logged in as an RP user (created once)."""
     from django.test import Client

@@ -161,3 +161,46 @@ def test_a_successor_may_stay_the_successor_of_the_same_measure(rp_editor, kasse
     do_save_measure(rp_editor, measure, {"successor": later})
     measure.refresh_from_db()
     assert check_save_measure(rp_editor, measure, {"successor": later, "title": "Neu"}) == {}
+
+
+def test_interim_dates_of_another_measure_stay(rp_editor, kassel, provider_org_a, measure):
+    june = datetime.date(2026, 6, 30)
+    other = make_measure("AQB26-KS-M1-09", kassel, provider_org_a)
+    InterimDueDate.objects.create(measure=other, due_date=june)
+    do_save_measure(rp_editor, measure, {"interim_due_dates": [june]})
+    do_save_measure(rp_editor, measure, {"interim_due_dates": []})
+    assert list(InterimDueDate.objects.values_list("measure__number", "due_date")) == [("AQB26-KS-M1-09", june)]
+
+
+def test_the_refusal_names_the_time_of_the_latest_change_not_of_the_save(rp_editor, authority, measure):
+    """The entry written last in time counts, even if an older one has the higher id (a clock set back,
+    an entry written late); its time is named, not the measure's `updated_at` nor the present."""
+    colleague = make_user("kollegin@rp-kassel.example.org", authority, first_name="Petra", last_name="Kollegin")
+    version = (measure.updated_at - datetime.timedelta(days=2)).isoformat()
+    earlier = timezone.now() - datetime.timedelta(hours=30)
+    latest = AuditEntry.objects.create(measure=measure, user=colleague, action=AuditAction.CHANGE,
+                                       changes={"Titel": ["A", "B"]}, timestamp=earlier)
+    AuditEntry.objects.create(measure=measure, user=None, action=AuditAction.CHANGE,
+                              changes={"Ende": ["A", "B"]}, timestamp=earlier - datetime.timedelta(hours=5))
+    message = refusal(rp_editor, measure, {"title": "X"}, version)
+    assert f"von Petra Kollegin am {timezone.localtime(latest.timestamp):%d.%m.%Y %H:%M} geändert (Titel)" in message
+
+
+def test_of_two_changes_at_the_same_moment_the_later_written_counts(rp_editor, authority, measure):
+    colleague = make_user("kollegin@rp-kassel.example.org", authority, first_name="Petra", last_name="Kollegin")
+    version = (measure.updated_at - datetime.timedelta(days=2)).isoformat()
+    moment = timezone.now() - datetime.timedelta(hours=3)
+    AuditEntry.objects.create(measure=measure, user=None, action=AuditAction.CHANGE, changes={"Ende": ["A", "B"]},
+                              timestamp=moment)
+    AuditEntry.objects.create(measure=measure, user=colleague, action=AuditAction.CHANGE,
+                              changes={"Titel": ["A", "B"]}, timestamp=moment)
+    assert "von Petra Kollegin am" in refusal(rp_editor, measure, {"title": "X"}, version)
+
+
+def test_without_an_audit_entry_the_measures_own_time_is_named(rp_editor, measure):
+    long_ago = timezone.now() - datetime.timedelta(days=3, hours=4)
+    Measure.objects.filter(pk=measure.pk).update(updated_at=long_ago)
+    measure.refresh_from_db()
+    version = (long_ago - datetime.timedelta(minutes=5)).isoformat()
+    message = refusal(rp_editor, measure, {"title": "X"}, version)
+    assert f"am {timezone.localtime(long_ago):%d.%m.%Y %H:%M} geändert. Ihre Eingaben" in message
