@@ -204,3 +204,24 @@ def test_without_an_audit_entry_the_measures_own_time_is_named(rp_editor, measur
     version = (long_ago - datetime.timedelta(minutes=5)).isoformat()
     message = refusal(rp_editor, measure, {"title": "X"}, version)
     assert f"am {timezone.localtime(long_ago):%d.%m.%Y %H:%M} geändert. Ihre Eingaben" in message
+
+
+def test_a_taken_successor_is_named_at_the_successor_field(rp_editor, kassel, provider_org_a, measure):
+    later = make_measure("AQB27-KS-M1-07", kassel, provider_org_a, budget_year=2027)
+    make_measure("AQB26-KS-M1-10", kassel, provider_org_a, successor=later)
+    assert check_save_measure(rp_editor, measure, {"successor": later}) == {"successor": [
+        "AQB27-KS-M1-07 ist bereits Folgemaßnahme von AQB26-KS-M1-10; jede Maßnahme kann nur eine Vorgängerin haben."]}
+
+
+def test_a_successor_already_refused_is_not_also_called_taken(rp_editor, kassel, fulda, provider_org_a, measure):
+    foreign = make_measure("AQB27-FD-M1-07", fulda, budget_year=2027)
+    make_measure("AQB26-FD-M1-10", fulda, successor=foreign)
+    messages = check_save_measure(rp_editor, measure, {"successor": foreign})["successor"]
+    assert len(messages) == 1 and "anderen Zuwendungsempfänger" in messages[0]
+
+
+def test_a_new_measure_may_name_a_free_successor(rp_editor, kassel, provider_org_a, measure):
+    later = make_measure("AQB27-KS-M1-08", kassel, provider_org_a, budget_year=2027)
+    new = {"number": "AQB26-KS-M1-11", "title": "Neu", "measure_type": measure.measure_type, "grant_recipient": kassel,
+           "budget_year": 2026, "start_date": measure.start_date, "end_date": measure.end_date, "successor": later}
+    assert check_save_measure(rp_editor, None, new) == {}
