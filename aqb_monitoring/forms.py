@@ -282,8 +282,6 @@ class ParticipantForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         self.values = self.values_from_cleaned(cleaned)
-        if self.previous_values is not None:
-            self.values["carried_over"] = self.previous_values["carried_over"]
         self.result = validate_participant(
             self.values, context=self.context, participant_id=self.instance.pk, previous=self.previous_values
         )

@@ -718,7 +718,10 @@ def check_measure_has_monitoring(context):
 
 def validate_participant(values, *, context, participant_id=None, previous=None):
     """Run V1-V10 on one record. ``previous`` holds the stored values of an existing record
-    (inactive catalogue entries stay allowed when they are already stored)."""
+    (inactive catalogue entries stay allowed when they are already stored; whether it was carried over
+    from the previous budget is the stored record's property, never the input's: V7)."""
+    if previous is not None and "carried_over" in previous:
+        values = {**values, "carried_over": previous["carried_over"]}
     values, errors = normalise(values, context, previous)
     drop_inapplicable_answers(values, context)
     merge(errors, check_measure_open(context), check_measure_has_monitoring(context))

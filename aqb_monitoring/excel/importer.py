@@ -449,8 +449,6 @@ def _validate_row(row, layout, context, existing, same_id_rows, measure):
             "vorkommen; keine dieser Zeilen wird übernommen.") % {"id": pseudonym, "rows": ", ".join(others)})
     record = existing.get(pseudonym)
     participant_id, shown_before, previous, version = record if record else (None, None, None, "")
-    if previous is not None:
-        values["carried_over"] = previous["carried_over"]  # a property of the record (V7), as in the form
     result = validate_participant(values, context=context, participant_id=participant_id, previous=previous)
     for key, messages in result.errors.items():
         errors.setdefault(key if key in layout.by_key or key == NON_FIELD else NON_FIELD, []).extend(messages)

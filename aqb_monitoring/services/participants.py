@@ -106,8 +106,6 @@ def check_save_participant(user, measure, values, participant=None, *, context=N
         return {NON_FIELD: [_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme.")]}
     context = context or RuleContext.for_measure(measure)
     previous = values_from_participant(participant) if participant is not None else None
-    if previous is not None:
-        values = {**values, "carried_over": previous["carried_over"]}
     return validate_participant(
         values, context=context, participant_id=participant.pk if participant else None, previous=previous
     ).errors
@@ -139,8 +137,6 @@ def save_participant(user, measure, values, participant=None, *, context=None, a
             raise StaleRecord(_stale_form_message(participant), version_of(participant))
     answers = _stored_answers(participant)
     previous = values_from_participant(participant, answers) if participant is not None else None
-    if previous is not None:
-        values = {**values, "carried_over": previous["carried_over"]}  # a property of the record (V7)
     result = validate_participant(
         values, context=context, participant_id=participant.pk if participant else None, previous=previous
     )
