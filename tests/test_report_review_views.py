@@ -7,6 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from aqb_monitoring.formatting import format_date
 from aqb_monitoring.models import (
     AuditEntry,
     Measure,
@@ -103,7 +104,7 @@ def test_inbox_lists_open_reports_oldest_first(client, rp_editor, report_a, repo
     assert "Nullmeldung" in content
     assert "AQB26-KS-M1-01" in content and "Landkreis Fulda" in content
     assert "in Prüfung" in content and "eingegangen" in content
-    assert report_a.submitted_at.strftime("%d.%m.%Y") in content
+    assert format_date(report_a.submitted_at) in content  # the local day (at 23:30 UTC it is tomorrow in Kassel)
     assert reverse("aqb_reports:report_detail", args=[report_a.pk]) in content
 
 

@@ -143,3 +143,50 @@ def test_a_bulk_import_stores_the_answers_of_new_records(ze_kassel, measure):
     services.import_participants(ze_kassel, measure, [ImportRow(values=result.values, status=str(result.status))])
     stored = Participant.objects.get(measure=measure, pseudonym="TN-1")
     assert Answer.objects.filter(participant=stored).count() == len(goal_answers) > 0
+
+
+# --- what the carry-over takes along ----------------------------------------------------------------------
+
+
+def continuing(measure, user, pseudonym, **overrides):
+    carry_over = Destination.objects.get(is_carry_over=True)
+    values = {**entry_values(measure, pseudonym=pseudonym, **overrides),
+              **exit_values(measure, destination=carry_over, exit_date=measure.end_date)}
+    return services.save_participant(user, measure, values)[0]
+
+
+def test_the_carry_over_takes_the_entry_answers_and_clears_the_exit(ze_kassel, measure, successor):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    answers = all_answers(measure, goal)
+    continuing(measure, ze_kassel, "TN-1", goal=goal, entry_answers=answers)
+    new = services.do_carry_over(ze_kassel, measure)[0]
+    assert new.goal == goal and new.exit_date is None and new.destination is None and new.exit_reason_other == ""
+    assert set(Answer.objects.filter(participant=new, phase="entry").values_list("question__code", flat=True)) == set(
+        answers)
+    assert not Answer.objects.filter(participant=new, phase="exit").exists()
+
+
+def test_the_carry_over_drops_the_goal_when_the_successor_asks_none(ze_kassel, kassel, provider_org_a, measure):
+    successor = make_measure("AQB27-KS-M3-21", kassel, provider_org_a, budget_year=2027, type_code="M3")
+    measure.successor = successor
+    measure.save()
+    continuing(measure, ze_kassel, "TN-1", goal=ParticipantGoal.objects.get(code="ausbildungsreife"))
+    new = services.do_carry_over(ze_kassel, measure)[0]
+    assert new.goal is None
+
+
+def test_the_carry_over_takes_only_this_measures_participants(ze_kassel, kassel, provider_org_a, measure, successor):
+    other = make_measure("AQB26-KS-M1-23", kassel, provider_org_a)
+    continuing(other, ze_kassel, "TN-ANDERE")
+    continuing(measure, ze_kassel, "TN-1")
+    assert [p.pseudonym for p in services.do_carry_over(ze_kassel, measure)] == ["TN-1"]
+    assert not Participant.objects.filter(measure=successor, pseudonym="TN-ANDERE").exists()
+
+
+def test_a_changed_exit_answer_is_labelled_at_exit(ze_kassel, measure):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    values = {**entry_values(measure, pseudonym="TN-1", goal=goal), **exit_values(measure)}
+    exit_codes = sorted(all_answers(measure, goal))
+    participant, _ = services.save_participant(ze_kassel, measure, {**values, "exit_answers": {exit_codes[0]: True}})
+    entry = AuditEntry.objects.filter(participant=participant).order_by("-pk").first()
+    assert any(label.endswith("(bei Austritt)") for label in entry.changes)
