@@ -349,7 +349,11 @@ def measure_detail(request, measure_pk):
     elif sort.startswith("-"):
         ordering = tuple("-" + name for name in ordering)
     page, query = page_of(request, participants.order_by(*ordering), known_count)
-    from .reporting.views import latest_completion_signal, measure_reports, offered_kinds
+    from .reporting.views import (  # cycle: it imports get_measure
+        latest_completion_signal,
+        measure_reports,
+        offered_kinds,
+    )
 
     return TemplateResponse(
         request,

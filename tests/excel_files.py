@@ -50,6 +50,23 @@ def red_row(measure, pseudonym="TN-003", **overrides):
     return row
 
 
+def sheets_workbook(sheets=None, before=None):
+    """An .xlsx of {sheet name: [rows]}, by default one sheet "Daten" with a header and one row;
+    `before(workbook)` may edit it."""
+    sheets = sheets or {"Daten": [["Nummer", "Titel"], ["M-1", "Kurs"]]}
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    if before is not None:
+        before(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def workbook_bytes(rows, *, headers=None, info_number=None, sheet=SHEET_PARTICIPANTS, before=None, extra_sheet=False):
     """An .xlsx with a header row and one row per dict (header -> value); `before(ws)` may edit the sheet."""
     headers = headers or Layout().headers

@@ -8,33 +8,19 @@ import io
 import random
 
 import pytest
-from openpyxl import Workbook
 
 from aqb_monitoring.imports import reader
 from aqb_monitoring.imports.cells import parse_date
 from aqb_monitoring.imports.sheets import CFB_MAGIC
 
-from .excel_files import replace_member
+from .excel_files import replace_member, sheets_workbook
 
 SHEET_XML = "xl/worksheets/sheet1.xml"
 NO_SHEET = "Kein passendes Tabellenblatt gefunden."
 MB = 1024 * 1024
 
 
-def book(sheets=None, before=None):
-    """An .xlsx of {sheet name: [rows]}; `before(workbook)` may edit it."""
-    sheets = sheets or {"Daten": [["Nummer", "Titel"], ["M-1", "Kurs"]]}
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in sheets.items():
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    if before is not None:
-        before(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+book = sheets_workbook
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ import json
 import zipfile
 
 import pytest
-from openpyxl import Workbook
 
 from aqb_monitoring.imports.sheets import (
     CFB_MAGIC,
@@ -30,23 +29,12 @@ from aqb_monitoring.imports.sheets import (
     sheet_paths,
 )
 
-from .excel_files import replace_member
+from .excel_files import replace_member, sheets_workbook
 
 SHEET_XML = "xl/worksheets/sheet1.xml"
 
 
-def book(sheets=None):
-    """An .xlsx of {sheet name: [rows]} (openpyxl), by default one sheet "Daten" with a header and one row."""
-    sheets = sheets or {"Daten": [["Nummer", "Titel"], ["M-1", "Kurs"]]}
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in sheets.items():
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+book = sheets_workbook
 
 
 def spec(**overrides):
