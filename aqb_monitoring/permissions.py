@@ -189,34 +189,34 @@ def _measure_permissions():
     return list(Permission.objects.filter(content_type=content_type, codename__in=MEASURE_PERMISSIONS))
 
 
-@transaction.atomic
 def sync_measure_grants(measure):
     """Grant the groups of the measure's grant recipient and provider its rights, and nobody else.
 
     Called whenever a measure is saved, so a changed ZE or provider loses or gains access
     at once.
     """
-    content_type = ContentType.objects.get_for_model(Measure)
-    wanted_groups = set()
-    for organisation_id in (measure.grant_recipient_id, measure.provider_id):
-        if organisation_id:
-            from .models import Organisation
+    with transaction.atomic():
+        content_type = ContentType.objects.get_for_model(Measure)
+        wanted_groups = set()
+        for organisation_id in (measure.grant_recipient_id, measure.provider_id):
+            if organisation_id:
+                from .models import Organisation
 
-            group_id = Organisation.objects.filter(pk=organisation_id).values_list("group_id", flat=True).first()
-            if group_id:
-                wanted_groups.add(group_id)
-    existing = GroupObjectPermission.objects.filter(content_type=content_type, object_pk=str(measure.pk))
-    existing.exclude(group_id__in=wanted_groups).delete()
-    have = set(existing.values_list("group_id", "permission_id"))
-    to_create = [
-        GroupObjectPermission(
-            group_id=group_id, permission=permission, content_type=content_type, object_pk=str(measure.pk)
-        )
-        for group_id in wanted_groups
-        for permission in _measure_permissions()
-        if (group_id, permission.pk) not in have
-    ]
-    GroupObjectPermission.objects.bulk_create(to_create)
+                group_id = Organisation.objects.filter(pk=organisation_id).values_list("group_id", flat=True).first()
+                if group_id:
+                    wanted_groups.add(group_id)
+        existing = GroupObjectPermission.objects.filter(content_type=content_type, object_pk=str(measure.pk))
+        existing.exclude(group_id__in=wanted_groups).delete()
+        have = set(existing.values_list("group_id", "permission_id"))
+        to_create = [
+            GroupObjectPermission(
+                group_id=group_id, permission=permission, content_type=content_type, object_pk=str(measure.pk)
+            )
+            for group_id in wanted_groups
+            for permission in _measure_permissions()
+            if (group_id, permission.pk) not in have
+        ]
+        GroupObjectPermission.objects.bulk_create(to_create)
 
 
 # ---------------------------------------------------------------------------

@@ -107,34 +107,34 @@ def check_create_user(actor, values):
     return _check_values(actor, values)
 
 
-@transaction.atomic
 def do_create_user(actor, values, *, invite=True, request=None):
     """Create an active user of one organisation without a usable password.
 
     `invite` sends the invitation to choose a password; otherwise the caller sets a one-time
     password with `do_set_one_time_password`. Returns the user.
     """
-    errors = check_create_user(actor, values)
-    if errors:
-        raise ServiceError(errors)
-    organisation = values["organisation"]
-    user = User(
-        email=_normalised(values["email"]), first_name=(values.get("first_name") or "").strip(),
-        last_name=(values.get("last_name") or "").strip(), organisation=organisation,
-        is_active=True, is_staff=False, is_superuser=False,
-    )
-    user.set_unusable_password()
-    try:
-        with transaction.atomic():  # a second click saving the same address at the same moment (issue 14)
-            user.save()
-    except IntegrityError as error:
-        raise ServiceError({"email": [_("Zu dieser E-Mail-Adresse gibt es bereits ein Konto.")]}) from error
-    _join_organisation(user, organisation)
-    record_security_event(SecurityEventKind.USER_CREATED, request=request, actor=actor, user=user,
-                          organisation=organisation.name)
-    if invite:
-        do_send_invitation(actor, user, request=request)
-    return user
+    with transaction.atomic():
+        errors = check_create_user(actor, values)
+        if errors:
+            raise ServiceError(errors)
+        organisation = values["organisation"]
+        user = User(
+            email=_normalised(values["email"]), first_name=(values.get("first_name") or "").strip(),
+            last_name=(values.get("last_name") or "").strip(), organisation=organisation,
+            is_active=True, is_staff=False, is_superuser=False,
+        )
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():  # a second click saving the same address at the same moment (issue 14)
+                user.save()
+        except IntegrityError as error:
+            raise ServiceError({"email": [_("Zu dieser E-Mail-Adresse gibt es bereits ein Konto.")]}) from error
+        _join_organisation(user, organisation)
+        record_security_event(SecurityEventKind.USER_CREATED, request=request, actor=actor, user=user,
+                              organisation=organisation.name)
+        if invite:
+            do_send_invitation(actor, user, request=request)
+        return user
 
 
 def check_update_user(actor, user, values):
@@ -143,34 +143,34 @@ def check_update_user(actor, user, values):
     return _check_values(actor, values, user)
 
 
-@transaction.atomic
 def do_update_user(actor, user, values, *, request=None):
     """Change names, e-mail address and organisation; an organisation change swaps the group."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    errors = check_update_user(actor, user, values)
-    if errors:
-        raise ServiceError(errors)
-    values = {**values, "email": _normalised(values["email"])}
-    changed = {}
-    for field in ("first_name", "last_name", "email"):
-        new = (values.get(field) or "").strip()
-        if getattr(user, field) != new:
-            changed[field] = [getattr(user, field), new]
-            setattr(user, field, new)
-    old_organisation = user.organisation
-    new_organisation = values["organisation"]
-    user.organisation = new_organisation
-    user.save()
-    if old_organisation is None or old_organisation.pk != new_organisation.pk:
-        _join_organisation(user, new_organisation)
-        record_security_event(
-            SecurityEventKind.ORGANISATION_CHANGED, request=request, actor=actor, user=user,
-            before=old_organisation.name if old_organisation else "", after=new_organisation.name,
-        )
-    if changed:
-        record_security_event(SecurityEventKind.USER_CHANGED, request=request, actor=actor, user=user,
-                              changes=changed)
-    return user
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        errors = check_update_user(actor, user, values)
+        if errors:
+            raise ServiceError(errors)
+        values = {**values, "email": _normalised(values["email"])}
+        changed = {}
+        for field in ("first_name", "last_name", "email"):
+            new = (values.get(field) or "").strip()
+            if getattr(user, field) != new:
+                changed[field] = [getattr(user, field), new]
+                setattr(user, field, new)
+        old_organisation = user.organisation
+        new_organisation = values["organisation"]
+        user.organisation = new_organisation
+        user.save()
+        if old_organisation is None or old_organisation.pk != new_organisation.pk:
+            _join_organisation(user, new_organisation)
+            record_security_event(
+                SecurityEventKind.ORGANISATION_CHANGED, request=request, actor=actor, user=user,
+                before=old_organisation.name if old_organisation else "", after=new_organisation.name,
+            )
+        if changed:
+            record_security_event(SecurityEventKind.USER_CHANGED, request=request, actor=actor, user=user,
+                                  changes=changed)
+        return user
 
 
 # ---------------------------------------------------------------------------
@@ -188,17 +188,17 @@ def check_deactivate_user(actor, user):
     return {}
 
 
-@transaction.atomic
 def do_deactivate_user(actor, user, *, request=None):
     """The user can no longer log in; open sessions end with the next request (inactive users are refused)."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    errors = check_deactivate_user(actor, user)
-    if errors:
-        raise ServiceError(errors)
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    record_security_event(SecurityEventKind.USER_DEACTIVATED, request=request, actor=actor, user=user)
-    return user
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        errors = check_deactivate_user(actor, user)
+        if errors:
+            raise ServiceError(errors)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        record_security_event(SecurityEventKind.USER_DEACTIVATED, request=request, actor=actor, user=user)
+        return user
 
 
 def check_reactivate_user(actor, user):
@@ -209,16 +209,16 @@ def check_reactivate_user(actor, user):
     return {}
 
 
-@transaction.atomic
 def do_reactivate_user(actor, user, *, request=None):
-    user = User.objects.select_for_update().get(pk=user.pk)
-    errors = check_reactivate_user(actor, user)
-    if errors:
-        raise ServiceError(errors)
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    record_security_event(SecurityEventKind.USER_REACTIVATED, request=request, actor=actor, user=user)
-    return user
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        errors = check_reactivate_user(actor, user)
+        if errors:
+            raise ServiceError(errors)
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        record_security_event(SecurityEventKind.USER_REACTIVATED, request=request, actor=actor, user=user)
+        return user
 
 
 # ---------------------------------------------------------------------------
@@ -237,21 +237,21 @@ def check_send_invitation(actor, user):
     return {}
 
 
-@transaction.atomic
 def do_send_invitation(actor, user, *, request=None):
     """Note the invitation (which also ends every older link) and mail it after the commit."""
-    from ..users.invitations import send_invitation_mail
+    with transaction.atomic():
+        from ..users.invitations import send_invitation_mail
 
-    errors = check_send_invitation(actor, user)
-    if errors:
-        raise ServiceError(errors)
-    user.invited_at = timezone.now()
-    user.save(update_fields=["invited_at"])
-    record_security_event(SecurityEventKind.INVITATION_SENT, request=request, actor=actor, user=user,
-                          requested_by_user=actor is None)
-    user_id = user.pk
-    transaction.on_commit(lambda: send_invitation_mail.enqueue(user_id), robust=True)
-    return user
+        errors = check_send_invitation(actor, user)
+        if errors:
+            raise ServiceError(errors)
+        user.invited_at = timezone.now()
+        user.save(update_fields=["invited_at"])
+        record_security_event(SecurityEventKind.INVITATION_SENT, request=request, actor=actor, user=user,
+                              requested_by_user=actor is None)
+        user_id = user.pk
+        transaction.on_commit(lambda: send_invitation_mail.enqueue(user_id), robust=True)
+        return user
 
 
 def generate_one_time_password(length=14):
@@ -278,32 +278,32 @@ def check_set_one_time_password(actor, user, password):
     return {}
 
 
-@transaction.atomic
 def do_set_one_time_password(actor, user, password=None, *, request=None):
     """Set a one-time password (generated unless given); the user must replace it at the first log-in.
 
     Returns the password, to be shown to the creator once and stored nowhere.
     """
-    password = password or generate_one_time_password()
-    user = User.objects.select_for_update().get(pk=user.pk)
-    errors = check_set_one_time_password(actor, user, password)
-    if errors:
-        raise ServiceError(errors)
-    user.set_password(password)
-    user.must_change_password = True
-    user._sets_one_time_password = True  # users/signals.py: this password does not end the obligation
-    user.save(update_fields=["password", "must_change_password"])
-    record_security_event(SecurityEventKind.PASSWORD_RESET, request=request, actor=actor, user=user,
-                          one_time_password=True)
-    return password
+    with transaction.atomic():
+        password = password or generate_one_time_password()
+        user = User.objects.select_for_update().get(pk=user.pk)
+        errors = check_set_one_time_password(actor, user, password)
+        if errors:
+            raise ServiceError(errors)
+        user.set_password(password)
+        user.must_change_password = True
+        user._sets_one_time_password = True  # users/signals.py: this password does not end the obligation
+        user.save(update_fields=["password", "must_change_password"])
+        record_security_event(SecurityEventKind.PASSWORD_RESET, request=request, actor=actor, user=user,
+                              one_time_password=True)
+        return password
 
 
-@transaction.atomic
 def do_choose_password(user, form, *, request=None, via="change"):
     """The user chose their own password (invitation, forced change): save it, clear the obligation."""
-    user = form.save()
-    if user.must_change_password:
-        user.must_change_password = False
-        user.save(update_fields=["must_change_password"])
-    record_security_event(SecurityEventKind.PASSWORD_CHANGED, request=request, actor=user, user=user, via=via)
-    return user
+    with transaction.atomic():
+        user = form.save()
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        record_security_event(SecurityEventKind.PASSWORD_CHANGED, request=request, actor=user, user=user, via=via)
+        return user

@@ -129,20 +129,20 @@ def check_request_change(user, measure, field, text, reason):
     return errors
 
 
-@transaction.atomic
 def do_request_change(user, measure, field, text, reason):
     """Store the request (the measure itself is not changed). Returns the ChangeRequest; raises ServiceError."""
-    measure = locked_measure(measure)  # one open request per field, even for two clicks at once
-    errors = check_request_change(user, measure, field, text, reason)
-    if errors:
-        raise ServiceError(errors)
-    request = ChangeRequest.objects.create(
-        measure=measure, field_name=field, proposed_value=(text or "").strip(), reason=reason.strip(),
-        requested_by=user, requested_by_name=display_name(user),
-    )
-    audit(user, measure, None, AuditAction.CHANGE_REQUEST, {field_label(field): ["", request.proposed_value]},
-          note=request.reason)
-    return request
+    with transaction.atomic():
+        measure = locked_measure(measure)  # one open request per field, even for two clicks at once
+        errors = check_request_change(user, measure, field, text, reason)
+        if errors:
+            raise ServiceError(errors)
+        request = ChangeRequest.objects.create(
+            measure=measure, field_name=field, proposed_value=(text or "").strip(), reason=reason.strip(),
+            requested_by=user, requested_by_name=display_name(user),
+        )
+        audit(user, measure, None, AuditAction.CHANGE_REQUEST, {field_label(field): ["", request.proposed_value]},
+              note=request.reason)
+        return request
 
 
 # ---------------------------------------------------------------------------
@@ -200,35 +200,35 @@ def _notify(change_request, measure):
     })
 
 
-@transaction.atomic
 def do_apply_change(user, change_request, note=""):
     """Apply the proposed value through `do_save_measure` (its refusals refuse the apply; nothing is written)."""
-    measure = locked_measure(change_request.measure)
-    change_request = _locked_request(change_request)
-    refusal = _decision_refusal(user, change_request)
-    if refusal:
-        raise ServiceError(refusal)
-    field = change_request.field_name
-    value, problems = parse_proposal(change_request.measure, field, change_request.proposed_value)
-    if problems:
-        raise ServiceError({NON_FIELD: problems})
-    old_value = rules.shown(field, getattr(change_request.measure, field))
-    audit_note = _("Änderungsanfrage von %(who)s vom %(when)s übernommen: %(reason)s") % {
-        "who": change_request.requested_by_name or _("unbekannt"),
-        "when": format_date(change_request.requested_at),
-        "reason": change_request.reason}
-    if (note or "").strip():
-        audit_note += "\n" + note.strip()
-    do_save_measure(user, measure, {field: value}, note=audit_note)  # raises ServiceError; the atomic rolls back
-    change_request.state = ChangeRequestState.APPLIED
-    change_request.old_value = old_value[:300]
-    change_request.decision_note = (note or "").strip()
-    change_request.decided_by = user if getattr(user, "pk", None) else None
-    change_request.decided_by_name = display_name(user)
-    change_request.decided_at = timezone.now()
-    change_request.save()
-    _notify(change_request, Measure.objects.select_related("grant_recipient").get(pk=measure.pk))
-    return change_request
+    with transaction.atomic():
+        measure = locked_measure(change_request.measure)
+        change_request = _locked_request(change_request)
+        refusal = _decision_refusal(user, change_request)
+        if refusal:
+            raise ServiceError(refusal)
+        field = change_request.field_name
+        value, problems = parse_proposal(change_request.measure, field, change_request.proposed_value)
+        if problems:
+            raise ServiceError({NON_FIELD: problems})
+        old_value = rules.shown(field, getattr(change_request.measure, field))
+        audit_note = _("Änderungsanfrage von %(who)s vom %(when)s übernommen: %(reason)s") % {
+            "who": change_request.requested_by_name or _("unbekannt"),
+            "when": format_date(change_request.requested_at),
+            "reason": change_request.reason}
+        if (note or "").strip():
+            audit_note += "\n" + note.strip()
+        do_save_measure(user, measure, {field: value}, note=audit_note)  # raises ServiceError; the atomic rolls back
+        change_request.state = ChangeRequestState.APPLIED
+        change_request.old_value = old_value[:300]
+        change_request.decision_note = (note or "").strip()
+        change_request.decided_by = user if getattr(user, "pk", None) else None
+        change_request.decided_by_name = display_name(user)
+        change_request.decided_at = timezone.now()
+        change_request.save()
+        _notify(change_request, Measure.objects.select_related("grant_recipient").get(pk=measure.pk))
+        return change_request
 
 
 def check_reject_change(user, change_request, reasons=(), note=""):
@@ -240,24 +240,24 @@ def check_reject_change(user, change_request, reasons=(), note=""):
     return {}
 
 
-@transaction.atomic
 def do_reject_change(user, change_request, reasons=(), note=""):
     """Reject with catalogue reasons and/or free text; the measure stays as it is."""
-    measure = locked_measure(change_request.measure)
-    change_request = _locked_request(change_request)
-    errors = check_reject_change(user, change_request, reasons, note)
-    if errors:
-        raise ServiceError(errors)
-    change_request.state = ChangeRequestState.REJECTED
-    change_request.decision_note = (note or "").strip()
-    change_request.decided_by = user if getattr(user, "pk", None) else None
-    change_request.decided_by_name = display_name(user)
-    change_request.decided_at = timezone.now()
-    change_request.save()
-    if reasons:
-        change_request.rejection_reasons.set(reasons)
-    audit(user, measure, None, AuditAction.CHANGE_REQUEST_REJECTED,
-          {field_label(change_request.field_name): [change_request.proposed_value, ""]},
-          note="; ".join(part for part in ([str(reason) for reason in reasons] + [change_request.decision_note]) if part))
-    _notify(change_request, Measure.objects.select_related("grant_recipient").get(pk=measure.pk))
-    return change_request
+    with transaction.atomic():
+        measure = locked_measure(change_request.measure)
+        change_request = _locked_request(change_request)
+        errors = check_reject_change(user, change_request, reasons, note)
+        if errors:
+            raise ServiceError(errors)
+        change_request.state = ChangeRequestState.REJECTED
+        change_request.decision_note = (note or "").strip()
+        change_request.decided_by = user if getattr(user, "pk", None) else None
+        change_request.decided_by_name = display_name(user)
+        change_request.decided_at = timezone.now()
+        change_request.save()
+        if reasons:
+            change_request.rejection_reasons.set(reasons)
+        audit(user, measure, None, AuditAction.CHANGE_REQUEST_REJECTED,
+              {field_label(change_request.field_name): [change_request.proposed_value, ""]},
+              note="; ".join(part for part in ([str(reason) for reason in reasons] + [change_request.decision_note]) if part))
+        _notify(change_request, Measure.objects.select_related("grant_recipient").get(pk=measure.pk))
+        return change_request

@@ -71,7 +71,6 @@ def _stale(measure, version):
     return {NON_FIELD: [message]}
 
 
-@transaction.atomic
 def do_save_measure(user, measure, values, *, version=None, note="", dates=None):
     """Create (`measure` None) or change a measure's master data: the one write path of form and import.
 
@@ -80,33 +79,34 @@ def do_save_measure(user, measure, values, *, version=None, note="", dates=None)
     not by signal), recomputes statuses when the dates or type changed, and writes one audit entry with
     old → new per field label. Returns the saved measure; raises ServiceError with German messages per field.
     """
-    if measure is not None:
-        measure = _locked(measure)
-    changed = rules.changes(measure, values)
-    errors = check_save_measure(user, measure, values, version=version, changed=changed, dates=dates)
-    if errors:
-        raise ServiceError(errors)
-    if measure is not None and not changed:
+    with transaction.atomic():
+        if measure is not None:
+            measure = _locked(measure)
+        changed = rules.changes(measure, values)
+        errors = check_save_measure(user, measure, values, version=version, changed=changed, dates=dates)
+        if errors:
+            raise ServiceError(errors)
+        if measure is not None and not changed:
+            return measure
+        created = measure is None
+        if created:
+            measure = Measure()
+        rule_fields_before = None if created else (measure.measure_type_id, measure.start_date, measure.end_date)
+        grant_fields_before = None if created else (measure.grant_recipient_id, measure.provider_id)
+        for name in rules.FIELDS:
+            if name in values and name != "interim_due_dates":
+                setattr(measure, name, values[name])
+        measure._saved_by_service = True  # signals.py: grants and statuses are this function's job
+        measure.save()
+        if rules.field_label("interim_due_dates") in changed:
+            _store_interim_dates(measure, values["interim_due_dates"])
+        if grant_fields_before != (measure.grant_recipient_id, measure.provider_id):
+            permissions.sync_measure_grants(measure)  # the grants follow the ZE and the provider, nothing else
+        if rule_fields_before is not None and rule_fields_before != (measure.measure_type_id, measure.start_date,
+                                                                      measure.end_date):
+            recompute_for_measure(measure)
+        audit(user, measure, None, AuditAction.CREATE if created else AuditAction.CHANGE, changed, note=note)
         return measure
-    created = measure is None
-    if created:
-        measure = Measure()
-    rule_fields_before = None if created else (measure.measure_type_id, measure.start_date, measure.end_date)
-    grant_fields_before = None if created else (measure.grant_recipient_id, measure.provider_id)
-    for name in rules.FIELDS:
-        if name in values and name != "interim_due_dates":
-            setattr(measure, name, values[name])
-    measure._saved_by_service = True  # signals.py: grants and statuses are this function's job
-    measure.save()
-    if rules.field_label("interim_due_dates") in changed:
-        _store_interim_dates(measure, values["interim_due_dates"])
-    if grant_fields_before != (measure.grant_recipient_id, measure.provider_id):
-        permissions.sync_measure_grants(measure)  # the grants follow the ZE and the provider, nothing else
-    if rule_fields_before is not None and rule_fields_before != (measure.measure_type_id, measure.start_date,
-                                                                  measure.end_date):
-        recompute_for_measure(measure)
-    audit(user, measure, None, AuditAction.CREATE if created else AuditAction.CHANGE, changed, note=note)
-    return measure
 
 
 def _locked(measure):
@@ -148,30 +148,30 @@ def check_reopen_measure(user, measure, reason=""):
     return reasons
 
 
-@transaction.atomic
 def do_reopen_measure(user, measure, reason):
     """The RP reopens a closed measure; the reason is logged [ours, docs/domain-rules.md §8.4]."""
-    measure = locked_measure(measure)
-    reasons = check_reopen_measure(user, measure, reason)
-    if reasons:
-        raise ServiceError(reasons)
-    closed_at = measure.closed_at
-    measure.closed_at = None
-    measure.closed_by = None
-    measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
-    audit(
-        user,
-        measure,
-        None,
-        AuditAction.REOPEN,
-        {str(Measure._meta.get_field("closed_at").verbose_name): [format_datetime(closed_at), ""]},
-        note=reason.strip(),
-    )
-    full = Measure.objects.select_related("grant_recipient").get(pk=measure.pk)
-    notifications.notify_grant_recipient(full, "measure_reopened", {
-        "reason": reason.strip(), "url": notifications.admin_url(reverse("aqb_monitoring:measure", args=[measure.pk])),
-        "link_label": _("Maßnahme im AQB-Portal öffnen"),
-    })
-    return measure
+    with transaction.atomic():
+        measure = locked_measure(measure)
+        reasons = check_reopen_measure(user, measure, reason)
+        if reasons:
+            raise ServiceError(reasons)
+        closed_at = measure.closed_at
+        measure.closed_at = None
+        measure.closed_by = None
+        measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
+        audit(
+            user,
+            measure,
+            None,
+            AuditAction.REOPEN,
+            {str(Measure._meta.get_field("closed_at").verbose_name): [format_datetime(closed_at), ""]},
+            note=reason.strip(),
+        )
+        full = Measure.objects.select_related("grant_recipient").get(pk=measure.pk)
+        notifications.notify_grant_recipient(full, "measure_reopened", {
+            "reason": reason.strip(), "url": notifications.admin_url(reverse("aqb_monitoring:measure", args=[measure.pk])),
+            "link_label": _("Maßnahme im AQB-Portal öffnen"),
+        })
+        return measure
 
 

@@ -111,7 +111,6 @@ def check_save_participant(user, measure, values, participant=None, *, context=N
     ).errors
 
 
-@transaction.atomic
 def save_participant(user, measure, values, participant=None, *, context=None, action=None, note="", version=None):
     """Create or change one participant: refuse invalid values (V2-V10), save incomplete ones.
 
@@ -120,48 +119,49 @@ def save_participant(user, measure, values, participant=None, *, context=None, a
     the audit action. `version` (see `version_of`) is what the form read: a record changed
     since is refused with StaleRecord, never overwritten. Returns (participant, ValidationResult).
     """
-    measure = locked_measure(measure)
-    refusal = edit_refusal(user, measure)
-    if refusal:
-        raise ServiceError(refusal)
-    context = context or RuleContext.for_measure(measure)
-    context.is_closed = measure.is_closed  # as read under the lock
-    # The IDs as they are now, under the lock: the form's context was read before it, and a second
-    # click may have saved the same new ID meanwhile (V2 must see that record, issue 14).
-    context._pseudonyms = None
-    if participant is not None:
-        if participant.measure_id != measure.pk:
-            raise ServiceError(_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme."))
-        participant = _stored_participant(participant)
-        if version is not None and version != version_of(participant):
-            raise StaleRecord(_stale_form_message(participant), version_of(participant))
-    answers = _stored_answers(participant)
-    previous = values_from_participant(participant, answers) if participant is not None else None
-    result = validate_participant(
-        values, context=context, participant_id=participant.pk if participant else None, previous=previous
-    )
-    if result.errors:
-        raise ServiceError(result.errors)
+    with transaction.atomic():
+        measure = locked_measure(measure)
+        refusal = edit_refusal(user, measure)
+        if refusal:
+            raise ServiceError(refusal)
+        context = context or RuleContext.for_measure(measure)
+        context.is_closed = measure.is_closed  # as read under the lock
+        # The IDs as they are now, under the lock: the form's context was read before it, and a second
+        # click may have saved the same new ID meanwhile (V2 must see that record, issue 14).
+        context._pseudonyms = None
+        if participant is not None:
+            if participant.measure_id != measure.pk:
+                raise ServiceError(_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme."))
+            participant = _stored_participant(participant)
+            if version is not None and version != version_of(participant):
+                raise StaleRecord(_stale_form_message(participant), version_of(participant))
+        answers = _stored_answers(participant)
+        previous = values_from_participant(participant, answers) if participant is not None else None
+        result = validate_participant(
+            values, context=context, participant_id=participant.pk if participant else None, previous=previous
+        )
+        if result.errors:
+            raise ServiceError(result.errors)
 
-    created = participant is None
-    if created:
-        participant = Participant(measure=measure)
-    clean = result.values
-    for name in STORED_FIELDS:
-        setattr(participant, name, clean[name])
-    participant.status = result.status
-    _save_unique(participant, values, context, previous)
-    changes = _changes(previous or _empty_values(), clean)
-    changes.update(_store_answers(participant, clean, answers, context))
-    if context._pseudonyms is not None:
-        context._pseudonyms[participant.pseudonym] = participant.pk
-        if previous and previous["pseudonym"] != participant.pseudonym:
-            context._pseudonyms.pop(previous["pseudonym"], None)
-    if created or changes:
-        if action is None:
-            action = AuditAction.CREATE if created else AuditAction.CHANGE
-        audit(user, measure, participant, action, changes, note)
-    return participant, result
+        created = participant is None
+        if created:
+            participant = Participant(measure=measure)
+        clean = result.values
+        for name in STORED_FIELDS:
+            setattr(participant, name, clean[name])
+        participant.status = result.status
+        _save_unique(participant, values, context, previous)
+        changes = _changes(previous or _empty_values(), clean)
+        changes.update(_store_answers(participant, clean, answers, context))
+        if context._pseudonyms is not None:
+            context._pseudonyms[participant.pseudonym] = participant.pk
+            if previous and previous["pseudonym"] != participant.pseudonym:
+                context._pseudonyms.pop(previous["pseudonym"], None)
+        if created or changes:
+            if action is None:
+                action = AuditAction.CREATE if created else AuditAction.CHANGE
+            audit(user, measure, participant, action, changes, note)
+        return participant, result
 
 
 def _save_unique(participant, values, context, previous):
@@ -277,25 +277,25 @@ def check_delete_participant(user, participant):
     return edit_refusal(user, participant.measure).get(NON_FIELD, [])
 
 
-@transaction.atomic
 def delete_participant(user, participant):
     """Delete one participant and its answers; the audit entry keeps the pseudonym."""
-    measure = locked_measure(participant.measure)
-    refusal = edit_refusal(user, measure)
-    if refusal:
-        raise ServiceError(refusal)
-    participant = _stored_participant(participant)
-    if participant.measure_id != measure.pk:
-        raise ServiceError(_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme."))
-    old = values_from_participant(participant, _stored_answers(participant))
-    changes = {
-        field_label(name): [display_value(old[name]), ""] for name in STORED_FIELDS if display_value(old[name]) != ""
-    }
-    entry = audit(user, measure, participant, AuditAction.DELETE, changes)
-    Participant.objects.filter(carried_over_from=participant).update(carried_over_from=None)
-    participant.delete()
-    entry.refresh_from_db()
-    return entry
+    with transaction.atomic():
+        measure = locked_measure(participant.measure)
+        refusal = edit_refusal(user, measure)
+        if refusal:
+            raise ServiceError(refusal)
+        participant = _stored_participant(participant)
+        if participant.measure_id != measure.pk:
+            raise ServiceError(_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme."))
+        old = values_from_participant(participant, _stored_answers(participant))
+        changes = {
+            field_label(name): [display_value(old[name]), ""] for name in STORED_FIELDS if display_value(old[name]) != ""
+        }
+        entry = audit(user, measure, participant, AuditAction.DELETE, changes)
+        Participant.objects.filter(carried_over_from=participant).update(carried_over_from=None)
+        participant.delete()
+        entry.refresh_from_db()
+        return entry
 
 
 # ---------------------------------------------------------------------------
@@ -358,7 +358,6 @@ def check_import_participants(user, measure):
     return edit_refusal(user, measure)
 
 
-@transaction.atomic
 def import_participants(user, measure, rows, *, context=None, create_action=AuditAction.IMPORT_CREATE):
     """Create and change many validated participants at once, in chunks of bulk statements.
 
@@ -367,32 +366,33 @@ def import_participants(user, measure, rows, *, context=None, create_action=Audi
     with {label: [old, new]} (`create_action` / IMPORT_CHANGE). Rows whose record changed since
     `row.version` are left out (`ImportResult.stale`), never overwritten.
     """
-    measure = locked_measure(measure)
-    refusal = edit_refusal(user, measure)
-    if refusal:
-        raise ServiceError(refusal)
-    context = context or RuleContext.for_measure(measure)
-    result = ImportResult()
-    creates = []
-    for row in rows:
-        if row.participant_id is not None:
-            continue
-        if row.version:  # the preview read a record that is gone now
-            result.stale.append((row, _(
-                "Der Datensatz wurde seit der Vorschau gelöscht. Die Zeile wurde nicht übernommen; bitte die Datei "
-                "neu hochladen, wenn er wieder angelegt werden soll.")))
-        else:
-            creates.append(row)
-    updates = [row for row in rows if row.participant_id is not None]
-    labels = _AnswerLabels(context)
-    show = _Shown()
-    for start in range(0, len(creates), WRITE_CHUNK):
-        result.created += _create_chunk(user, measure, creates[start:start + WRITE_CHUNK], labels, show, create_action)
-    for start in range(0, len(updates), WRITE_CHUNK):
-        updated, stale = _update_chunk(user, measure, updates[start:start + WRITE_CHUNK], context, labels, show)
-        result.updated += updated
-        result.stale += stale
-    return result
+    with transaction.atomic():
+        measure = locked_measure(measure)
+        refusal = edit_refusal(user, measure)
+        if refusal:
+            raise ServiceError(refusal)
+        context = context or RuleContext.for_measure(measure)
+        result = ImportResult()
+        creates = []
+        for row in rows:
+            if row.participant_id is not None:
+                continue
+            if row.version:  # the preview read a record that is gone now
+                result.stale.append((row, _(
+                    "Der Datensatz wurde seit der Vorschau gelöscht. Die Zeile wurde nicht übernommen; bitte die Datei "
+                    "neu hochladen, wenn er wieder angelegt werden soll.")))
+            else:
+                creates.append(row)
+        updates = [row for row in rows if row.participant_id is not None]
+        labels = _AnswerLabels(context)
+        show = _Shown()
+        for start in range(0, len(creates), WRITE_CHUNK):
+            result.created += _create_chunk(user, measure, creates[start:start + WRITE_CHUNK], labels, show, create_action)
+        for start in range(0, len(updates), WRITE_CHUNK):
+            updated, stale = _update_chunk(user, measure, updates[start:start + WRITE_CHUNK], context, labels, show)
+            result.updated += updated
+            result.stale += stale
+        return result
 
 
 class _AnswerLabels:
@@ -604,30 +604,30 @@ def check_carry_over(user, measure):
     return reasons
 
 
-@transaction.atomic
 def do_carry_over(user, measure):
     """Take every participant of `measure` with Verbleib "setzt die Maßnahme im folgenden Budget
     fort" into the successor measure: entry date = its start (V7), exit data cleared, linked by
     `carried_over_from`. Idempotent: who was taken over once is skipped. Returns the new records."""
-    if measure.successor_id is None:
-        raise ServiceError(check_carry_over(user, measure))
-    locked_measure(measure)
-    successor = locked_measure(measure.successor)
-    measure.successor = successor
-    reasons = check_carry_over(user, measure)
-    if reasons:
-        raise ServiceError(reasons)
-    context = RuleContext.for_measure(successor)
-    created = []
-    for participant in carry_over_candidates(measure):
-        result = validate_participant(_carried_values(participant, successor, context), context=context)
-        new = Participant(measure=successor, carried_over_from=participant, status=result.status)
-        for name in STORED_FIELDS:
-            setattr(new, name, result.values[name])
-        new.save()
-        changes = _changes(_empty_values(), result.values)
-        changes.update(_store_answers(new, result.values, [], context))
-        context.pseudonyms[new.pseudonym] = new.pk
-        audit(user, successor, new, AuditAction.CARRY_OVER, changes, note=_("aus %(number)s") % {"number": measure.number})
-        created.append(new)
-    return created
+    with transaction.atomic():
+        if measure.successor_id is None:
+            raise ServiceError(check_carry_over(user, measure))
+        locked_measure(measure)
+        successor = locked_measure(measure.successor)
+        measure.successor = successor
+        reasons = check_carry_over(user, measure)
+        if reasons:
+            raise ServiceError(reasons)
+        context = RuleContext.for_measure(successor)
+        created = []
+        for participant in carry_over_candidates(measure):
+            result = validate_participant(_carried_values(participant, successor, context), context=context)
+            new = Participant(measure=successor, carried_over_from=participant, status=result.status)
+            for name in STORED_FIELDS:
+                setattr(new, name, result.values[name])
+            new.save()
+            changes = _changes(_empty_values(), result.values)
+            changes.update(_store_answers(new, result.values, [], context))
+            context.pseudonyms[new.pseudonym] = new.pk
+            audit(user, successor, new, AuditAction.CARRY_OVER, changes, note=_("aus %(number)s") % {"number": measure.number})
+            created.append(new)
+        return created

@@ -257,50 +257,50 @@ def _cell_text(value):
     return str(value)
 
 
-@transaction.atomic
 def do_submit_report(user, measure, kind, *, year=None, today=None, at=None, submission_key=None):
     """Send a report: pre-check under the measure's lock, number, snapshot, and for the closing and zero
     report the measure closed. A `submission_key` already used returns that report (double click).
     `at` is the moment of sending (now; the demo data dates its reports in the past)."""
-    at = at or timezone.now()
-    today = today or timezone.localdate(at)
-    measure = locked_measure(measure)
-    if submission_key:
-        sent = Report.objects.filter(submission_key=submission_key, measure=measure).first()
-        if sent is not None:
-            return sent
-    if kind == ReportKind.ANNUAL and year is None:
-        year = default_annual_year(measure, today)
-    reasons = check_submit_report(user, measure, kind, year=year, today=today)
-    if reasons:
-        raise ServiceError([str(reason) for reason in reasons])
-    start, end = period_of(measure, kind, year=year, today=today)
-    snapshot = build_snapshot(measure)
-    full = Measure.objects.select_related("grant_recipient").get(pk=measure.pk)
-    previous = Report.objects.filter(measure=measure, kind=kind).order_by("-submitted_at", "-id").first()
-    report = Report.objects.create(
-        reference=next_reference(today.year),
-        kind=kind,
-        measure=measure,
-        period_start=start,
-        period_end=end,
-        reporting_year=year if kind == ReportKind.ANNUAL else None,
-        submitted_by=user if getattr(user, "pk", None) else None,
-        submitted_by_name=display_name(user),
-        grant_recipient_name=full.grant_recipient.name,
-        participant_count=len(snapshot["rows"]),
-        snapshot=snapshot,
-        previous=previous,
-        submission_key=submission_key or None,
-        submitted_at=at,
-    )
-    audit(user, measure, None, AuditAction.REPORT, {_("Meldung"): ["", f"{report.get_kind_display()} {report.reference}"]})
-    if closes_measure(kind):
-        measure.closed_at = at
-        measure.closed_by = user if getattr(user, "pk", None) else None
-        measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
-        audit(user, measure, None, AuditAction.CLOSE, note=report.reference)
-    return report
+    with transaction.atomic():
+        at = at or timezone.now()
+        today = today or timezone.localdate(at)
+        measure = locked_measure(measure)
+        if submission_key:
+            sent = Report.objects.filter(submission_key=submission_key, measure=measure).first()
+            if sent is not None:
+                return sent
+        if kind == ReportKind.ANNUAL and year is None:
+            year = default_annual_year(measure, today)
+        reasons = check_submit_report(user, measure, kind, year=year, today=today)
+        if reasons:
+            raise ServiceError([str(reason) for reason in reasons])
+        start, end = period_of(measure, kind, year=year, today=today)
+        snapshot = build_snapshot(measure)
+        full = Measure.objects.select_related("grant_recipient").get(pk=measure.pk)
+        previous = Report.objects.filter(measure=measure, kind=kind).order_by("-submitted_at", "-id").first()
+        report = Report.objects.create(
+            reference=next_reference(today.year),
+            kind=kind,
+            measure=measure,
+            period_start=start,
+            period_end=end,
+            reporting_year=year if kind == ReportKind.ANNUAL else None,
+            submitted_by=user if getattr(user, "pk", None) else None,
+            submitted_by_name=display_name(user),
+            grant_recipient_name=full.grant_recipient.name,
+            participant_count=len(snapshot["rows"]),
+            snapshot=snapshot,
+            previous=previous,
+            submission_key=submission_key or None,
+            submitted_at=at,
+        )
+        audit(user, measure, None, AuditAction.REPORT, {_("Meldung"): ["", f"{report.get_kind_display()} {report.reference}"]})
+        if closes_measure(kind):
+            measure.closed_at = at
+            measure.closed_by = user if getattr(user, "pk", None) else None
+            measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
+            audit(user, measure, None, AuditAction.CLOSE, note=report.reference)
+        return report
 
 
 # ---------------------------------------------------------------------------
@@ -362,41 +362,41 @@ def check_review_report(user, report, state, *, reasons=(), note=""):
     return problems
 
 
-@transaction.atomic
 def do_review_report(user, report, state, *, reasons=(), note="", at=None):
     """One review step. Returning a closing or zero report reopens its measure, so the ZE can fix and resend.
     `at` is the moment of the decision (now; the demo data dates its reviews in the past)."""
-    measure = locked_measure(report.measure)
-    report = with_state(Report.objects.filter(pk=report.pk)).select_related("measure").get()
-    problems = check_review_report(user, report, state, reasons=reasons, note=note)
-    if problems:
-        raise ServiceError(problems)
-    review = ReportReview.objects.create(report=report, state=state, note=(note or "").strip(),
-                                         decided_by=user if getattr(user, "pk", None) else None,
-                                         decided_by_name=display_name(user), decided_at=at or timezone.now())
-    if reasons:
-        review.reasons.set(reasons)
-    labels = ", ".join(str(reason) for reason in reasons)
-    audit(user, measure, None, AuditAction.REVIEW,
-          {_("Meldung %(reference)s") % {"reference": report.reference}: [str(ReviewState(state_of(report)).label),
-                                                                            str(ReviewState(state).label)]},
-          note="; ".join(part for part in (labels, review.note) if part))
-    reopened = False
-    if state == ReviewState.RETURNED and closes_measure(report.kind) and measure.is_closed:
-        measure.closed_at = None
-        measure.closed_by = None
-        measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
-        audit(user, measure, None, AuditAction.REOPEN, note=_("Meldung %(reference)s zurückgegeben") % {
-            "reference": report.reference})
-        reopened = True
-    if state in (ReviewState.ACCEPTED, ReviewState.RETURNED):
-        notifications.notify_grant_recipient(measure, "report_decided", {
-            "report": report, "state_label": str(ReviewState(state).label), "returned": state == ReviewState.RETURNED,
-            "reasons": [str(reason) for reason in reasons], "note": review.note, "reopened": reopened,
-            "url": notifications.admin_url(reverse("aqb_reports:report_detail", args=[report.pk])),
-            "link_label": _("Meldung im AQB-Portal öffnen"),
-        })
-    return review
+    with transaction.atomic():
+        measure = locked_measure(report.measure)
+        report = with_state(Report.objects.filter(pk=report.pk)).select_related("measure").get()
+        problems = check_review_report(user, report, state, reasons=reasons, note=note)
+        if problems:
+            raise ServiceError(problems)
+        review = ReportReview.objects.create(report=report, state=state, note=(note or "").strip(),
+                                             decided_by=user if getattr(user, "pk", None) else None,
+                                             decided_by_name=display_name(user), decided_at=at or timezone.now())
+        if reasons:
+            review.reasons.set(reasons)
+        labels = ", ".join(str(reason) for reason in reasons)
+        audit(user, measure, None, AuditAction.REVIEW,
+              {_("Meldung %(reference)s") % {"reference": report.reference}: [str(ReviewState(state_of(report)).label),
+                                                                                str(ReviewState(state).label)]},
+              note="; ".join(part for part in (labels, review.note) if part))
+        reopened = False
+        if state == ReviewState.RETURNED and closes_measure(report.kind) and measure.is_closed:
+            measure.closed_at = None
+            measure.closed_by = None
+            measure.save(update_fields=["closed_at", "closed_by", "updated_at"])
+            audit(user, measure, None, AuditAction.REOPEN, note=_("Meldung %(reference)s zurückgegeben") % {
+                "reference": report.reference})
+            reopened = True
+        if state in (ReviewState.ACCEPTED, ReviewState.RETURNED):
+            notifications.notify_grant_recipient(measure, "report_decided", {
+                "report": report, "state_label": str(ReviewState(state).label), "returned": state == ReviewState.RETURNED,
+                "reasons": [str(reason) for reason in reasons], "note": review.note, "reopened": reopened,
+                "url": notifications.admin_url(reverse("aqb_reports:report_detail", args=[report.pk])),
+                "link_label": _("Meldung im AQB-Portal öffnen"),
+            })
+        return review
 
 
 # ---------------------------------------------------------------------------
@@ -416,19 +416,19 @@ def check_signal_data_complete(user, measure):
                                  "Nullmeldung ab."))
 
 
-@transaction.atomic
 def do_signal_data_complete(user, measure):
     """Record the signal on the measure (audit) and e-mail the grant recipient's users; reports nothing to the RP."""
-    measure = locked_measure(measure)
-    reasons = check_signal_data_complete(user, measure)
-    if reasons:
-        raise ServiceError([str(reason) for reason in reasons])
-    count = Participant.objects.filter(measure=measure).count()
-    entry = audit(user, measure, None, AuditAction.DATA_COMPLETE, {_("Teilnehmende"): ["", str(count)]})
-    full = Measure.objects.select_related("grant_recipient", "provider").get(pk=measure.pk)
-    notifications.notify_grant_recipient(full, "data_complete", {
-        "provider_name": full.provider.name if full.provider_id else display_name(user), "count": count,
-        "url": notifications.admin_url(reverse("aqb_monitoring:measure", args=[measure.pk])),
-        "link_label": _("Maßnahme im AQB-Portal öffnen"),
-    })
-    return entry
+    with transaction.atomic():
+        measure = locked_measure(measure)
+        reasons = check_signal_data_complete(user, measure)
+        if reasons:
+            raise ServiceError([str(reason) for reason in reasons])
+        count = Participant.objects.filter(measure=measure).count()
+        entry = audit(user, measure, None, AuditAction.DATA_COMPLETE, {_("Teilnehmende"): ["", str(count)]})
+        full = Measure.objects.select_related("grant_recipient", "provider").get(pk=measure.pk)
+        notifications.notify_grant_recipient(full, "data_complete", {
+            "provider_name": full.provider.name if full.provider_id else display_name(user), "count": count,
+            "url": notifications.admin_url(reverse("aqb_monitoring:measure", args=[measure.pk])),
+            "link_label": _("Maßnahme im AQB-Portal öffnen"),
+        })
+        return entry
