@@ -49,7 +49,6 @@ from .validation import (
     answer_field_name,
     entry_fields_for,
     participant_warnings,
-    validate_participant,
     values_from_participant,
 )
 
@@ -282,8 +281,9 @@ class ParticipantForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         self.values = self.values_from_cleaned(cleaned)
-        self.result = validate_participant(
-            self.values, context=self.context, participant_id=self.instance.pk, previous=self.previous_values
+        self.result = services.validate_save_participant(
+            self.for_user, self.measure, self.values, self.instance if self.instance.pk else None,
+            context=self.context, previous=self.previous_values,
         )
         self.add_rule_errors(self.result.errors)
         return cleaned

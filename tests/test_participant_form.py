@@ -20,6 +20,8 @@ from aqb_monitoring.models import (
     ParticipantStatus,
 )
 from aqb_monitoring.services import save_participant
+from aqb_monitoring.services.common import not_allowed
+from aqb_monitoring.validation import NON_FIELD
 from tests.conftest import make_measure
 from tests.participant_values import all_answers, entry_values, exit_values
 
@@ -249,6 +251,19 @@ def test_closed_measure_refuses_the_form(ze_kassel, m1):  # V10
     form = submit(ze_kassel, m1, entry_values(m1, birth_year=2000), participant)
     assert not form.is_valid()
     assert "Die Maßnahme ist abgeschlossen" in form.non_field_errors()[0]
+
+
+def test_the_form_refuses_what_the_service_would_refuse_before_saving(ze_kassel, ze_fulda, m1, m2):
+    """The form validates through services.validate_save_participant: the same refusals as the save."""
+    participant, _ = save_participant(ze_kassel, m1, entry_values(m1))
+    foreign = submit(ze_fulda, m1, entry_values(m1, birth_year=2000), participant)
+    assert not foreign.is_valid()
+    assert foreign.non_field_errors() == [str(not_allowed()[NON_FIELD][0])]
+    other_measure = submit(ze_kassel, m2, entry_values(m2, birth_year=2000), participant)
+    assert not other_measure.is_valid()
+    assert other_measure.non_field_errors() == ["Die/der Teilnehmende gehört nicht zu dieser Maßnahme."]
+    own = submit(ze_kassel, m1, entry_values(m1, birth_year=2000), participant)
+    assert own.is_valid(), own.errors
 
 
 def test_form_shows_stored_values(ze_kassel, m3):

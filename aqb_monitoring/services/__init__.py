@@ -27,6 +27,7 @@ from .participants import (
     do_carry_over,
     import_participants,
     save_participant,
+    validate_save_participant,
     version_of,
 )
 from .reports import check_review_report, check_submit_report, do_review_report, do_submit_report
@@ -35,6 +36,6 @@ __all__ = [
     "SHELL", "STORED_FIELDS", "ServiceError", "carried_over_count", "carry_over_candidates", "check_carry_over",
     "check_delete_participant", "check_import_participants", "check_reopen_measure", "check_save_participant",
     "delete_participant", "do_carry_over", "do_reopen_measure", "import_participants",
-    "save_participant", "StaleRecord", "version_of", "check_save_measure", "do_save_measure", "check_delete_measure",
+    "save_participant", "StaleRecord", "validate_save_participant", "version_of", "check_save_measure", "do_save_measure", "check_delete_measure",
     "check_submit_report", "do_submit_report", "check_review_report", "do_review_report",
 ]

@@ -22,6 +22,7 @@ from ..validation import (
     EXIT_FIELDS,
     NON_FIELD,
     RuleContext,
+    ValidationResult,
     field_label,
     validate_participant,
     values_from_participant,
@@ -97,18 +98,25 @@ def _stored_answers(participant):
     return list(Answer.objects.filter(participant=participant).select_related("question__block"))
 
 
-def check_save_participant(user, measure, values, participant=None, *, context=None):
-    """Blocking errors per field that `save_participant` would raise (missing data is not one)."""
+def validate_save_participant(user, measure, values, participant=None, *, context=None, previous=None):
+    """What `save_participant` would answer, without saving: a ValidationResult whose errors hold the
+    refusal (permission, closed measure, another measure's record) or V2-V10; the form shows it."""
     refusal = edit_refusal(user, measure)
+    if not refusal and participant is not None and participant.measure_id != measure.pk:
+        refusal = {NON_FIELD: [_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme.")]}
     if refusal:
-        return refusal
-    if participant is not None and participant.measure_id != measure.pk:
-        return {NON_FIELD: [_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme.")]}
+        return ValidationResult(values=values, errors=refusal)
     context = context or RuleContext.for_measure(measure)
-    previous = values_from_participant(participant) if participant is not None else None
+    if previous is None and participant is not None:
+        previous = values_from_participant(participant)
     return validate_participant(
         values, context=context, participant_id=participant.pk if participant else None, previous=previous
-    ).errors
+    )
+
+
+def check_save_participant(user, measure, values, participant=None, *, context=None):
+    """Blocking errors per field that `save_participant` would raise (missing data is not one)."""
+    return validate_save_participant(user, measure, values, participant, context=context).errors
 
 
 def save_participant(user, measure, values, participant=None, *, context=None, action=None, note="", version=None):
