@@ -5,20 +5,36 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+from guardian.shortcuts import get_groups_with_perms
 
-from aqb_monitoring.models import AuditAction, AuditEntry, InterimDueDate, Measure
+from aqb_monitoring.models import (
+    AuditAction,
+    AuditEntry,
+    InterimDueDate,
+    Measure,
+    MeasureType,
+    Participant,
+    ParticipantStatus,
+)
+from aqb_monitoring.services import save_participant
 from aqb_monitoring.services.common import SHELL, ServiceError
 from aqb_monitoring.services.measures import (
     check_delete_measure,
     check_reopen_measure,
     check_save_measure,
+    do_reopen_measure,
     do_save_measure,
     version_of,
 )
 from aqb_monitoring.validation import NON_FIELD
 
 from .conftest import make_measure, make_participant, make_user
+from .participant_values import entry_values
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +241,83 @@ def test_a_new_measure_may_name_a_free_successor(rp_editor, kassel, provider_org
     new = {"number": "AQB26-KS-M1-11", "title": "Neu", "measure_type": measure.measure_type, "grant_recipient": kassel,
            "budget_year": 2026, "start_date": measure.start_date, "end_date": measure.end_date, "successor": later}
     assert check_save_measure(rp_editor, None, new) == {}
+
+
+# --- what a save does besides the fields: statuses, grants, audit --------------------------------------
+
+
+def sql_of(queries):
+    return " ".join(query["sql"] for query in queries.captured_queries)
+
+
+def test_a_new_measure_type_recomputes_the_stored_statuses_of_its_participants(rp_editor, kassel):
+    measure = make_measure("AQB26-KS-M2-01", kassel, type_code="M2")
+    participant, _result = save_participant(rp_editor, measure, entry_values(measure))
+    assert Participant.objects.get(pk=participant.pk).status == ParticipantStatus.YELLOW
+    # M3 asks both question blocks at entry: the record now lacks answers
+    do_save_measure(rp_editor, measure, {"number": "AQB26-KS-M3-01", "measure_type": MeasureType.objects.get(code="M3")})
+    assert Participant.objects.get(pk=participant.pk).status == ParticipantStatus.RED
+
+
+def test_saving_what_is_stored_writes_no_audit_entry_and_keeps_the_version(rp_editor, measure):
+    version = version_of(measure)
+    assert do_save_measure(rp_editor, measure, {"title": measure.title}).pk == measure.pk
+    measure.refresh_from_db()
+    assert version_of(measure) == version
+    assert not AuditEntry.objects.filter(measure=measure).exists()
+
+
+def test_a_title_change_leaves_the_grants_and_the_statuses_alone(rp_editor, measure):
+    """Grants follow the ZE and the provider, statuses the type and the dates; a title changes neither."""
+    with CaptureQueriesContext(connection) as queries:
+        do_save_measure(rp_editor, measure, {"title": "Neuer Titel"})
+    assert "guardian_" not in sql_of(queries)
+    assert "aqb_monitoring_answer" not in sql_of(queries)
+    assert AuditEntry.objects.get(measure=measure).changes == {"Titel": ["Werkstattjahr", "Neuer Titel"]}
+
+
+def test_the_participant_dates_the_import_read_are_not_read_again(rp_editor, measure):
+    """The import reads every measure's participant dates in one query and hands them over."""
+    with CaptureQueriesContext(connection) as queries:
+        do_save_measure(rp_editor, measure, {"title": "Neuer Titel"}, dates={})
+    assert "aqb_monitoring_participant" not in sql_of(queries)
+
+
+def test_a_new_measure_grants_its_groups_and_computes_no_statuses(rp_editor, kassel, provider_org_a, measure):
+    values = {"number": "AQB26-KS-M1-08", "title": "Neu", "measure_type": measure.measure_type,
+              "programme_line": measure.programme_line, "grant_recipient": kassel, "provider": provider_org_a,
+              "budget_year": 2026, "start_date": measure.start_date, "end_date": measure.end_date}
+    with CaptureQueriesContext(connection) as queries:
+        new = do_save_measure(rp_editor, None, values)
+    assert "aqb_monitoring_participant" not in sql_of(queries)
+    assert set(get_groups_with_perms(new)) == {kassel.group, provider_org_a.group}
+    assert AuditEntry.objects.get(measure=new).action == AuditAction.CREATE
+
+
+# --- reopening ---------------------------------------------------------------------------------------------
+
+
+def test_reopening_logs_when_the_measure_was_closed_and_the_reason(rp_editor, measure):
+    closed_at = timezone.now() - datetime.timedelta(days=2)
+    Measure.objects.filter(pk=measure.pk).update(closed_at=closed_at, closed_by=rp_editor)
+    do_reopen_measure(rp_editor, measure, "  Nachmeldung  ")
+    measure.refresh_from_db()
+    assert measure.closed_at is None and measure.closed_by is None
+    entry = AuditEntry.objects.get(measure=measure, action=AuditAction.REOPEN)
+    assert entry.changes == {"Abgeschlossen am": [timezone.localtime(closed_at).strftime("%d.%m.%Y %H:%M"), ""]}
+    assert entry.note == "Nachmeldung" and entry.user == rp_editor
+
+
+def test_the_reopening_mail_names_the_reason_and_links_the_measure(
+        rp_editor, ze_kassel, measure, django_capture_on_commit_callbacks, mailoutbox):
+    Measure.objects.filter(pk=measure.pk).update(closed_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        do_reopen_measure(rp_editor, measure, "Nachmeldung von zwei Teilnehmenden ")
+    url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("aqb_monitoring:measure", args=[measure.pk])
+    [mail] = mailoutbox
+    assert mail.to == [ze_kassel.email]
+    assert "\nGrund: Nachmeldung von zwei Teilnehmenden\n" in mail.body
+    assert f"\nMaßnahme im AQB-Portal öffnen: {url}\n" in mail.body
+    html = mail.alternatives[0][0]
+    assert "<p>Grund: Nachmeldung von zwei Teilnehmenden</p>" in html
+    assert f'<a href="{url}">Maßnahme im AQB-Portal öffnen</a>' in html
