@@ -61,6 +61,16 @@ def edit_refusal(user, measure):
     return {}
 
 
+def locked_for_edit(user, measure):
+    """The measure locked for this transaction, after V10 and the object permission (`edit_refusal`);
+    a refusal raises ServiceError. The start of every participant write."""
+    measure = locked_measure(measure)
+    refusal = edit_refusal(user, measure)
+    if refusal:
+        raise ServiceError(refusal)
+    return measure
+
+
 def audit(user, measure, participant, action, changes=None, note=""):
     return AuditEntry.objects.create(
         user=user if getattr(user, "pk", None) else None,

@@ -27,7 +27,7 @@ from ..validation import (
     validate_participant,
     values_from_participant,
 )
-from .common import STORED_FIELDS, ServiceError, audit, edit_refusal, locked_measure
+from .common import STORED_FIELDS, ServiceError, audit, edit_refusal, locked_for_edit, locked_measure
 
 # ---------------------------------------------------------------------------
 # Versions: a save against a record changed since it was read is refused (no lost update)
@@ -128,10 +128,7 @@ def save_participant(user, measure, values, participant=None, *, context=None, a
     since is refused with StaleRecord, never overwritten. Returns (participant, ValidationResult).
     """
     with transaction.atomic():
-        measure = locked_measure(measure)
-        refusal = edit_refusal(user, measure)
-        if refusal:
-            raise ServiceError(refusal)
+        measure = locked_for_edit(user, measure)
         context = context or RuleContext.for_measure(measure)
         context.is_closed = measure.is_closed  # as read under the lock
         # The IDs as they are now, under the lock: the form's context was read before it, and a second
@@ -288,10 +285,7 @@ def check_delete_participant(user, participant):
 def delete_participant(user, participant):
     """Delete one participant and its answers; the audit entry keeps the pseudonym."""
     with transaction.atomic():
-        measure = locked_measure(participant.measure)
-        refusal = edit_refusal(user, measure)
-        if refusal:
-            raise ServiceError(refusal)
+        measure = locked_for_edit(user, participant.measure)
         participant = _stored_participant(participant)
         if participant.measure_id != measure.pk:
             raise ServiceError(_("Die/der Teilnehmende gehört nicht zu dieser Maßnahme."))
@@ -375,10 +369,7 @@ def import_participants(user, measure, rows, *, context=None, create_action=Audi
     `row.version` are left out (`ImportResult.stale`), never overwritten.
     """
     with transaction.atomic():
-        measure = locked_measure(measure)
-        refusal = edit_refusal(user, measure)
-        if refusal:
-            raise ServiceError(refusal)
+        measure = locked_for_edit(user, measure)
         context = context or RuleContext.for_measure(measure)
         result = ImportResult()
         creates = []
