@@ -5,10 +5,22 @@ shares are in test_participant_write_paths.py."""
 import datetime
 
 import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aqb_monitoring import services
-from aqb_monitoring.models import Answer, AuditAction, AuditEntry, Destination, Participant, ParticipantGoal
+from aqb_monitoring.formatting import display_value
+from aqb_monitoring.models import (
+    Answer,
+    AuditAction,
+    AuditEntry,
+    Destination,
+    Participant,
+    ParticipantGoal,
+    Question,
+)
+from aqb_monitoring.services import participants as participants_service
 from aqb_monitoring.services.participants import (
     ImportRow,
     _stale_form_message,
@@ -16,7 +28,13 @@ from aqb_monitoring.services.participants import (
     check_save_participant,
     version_of,
 )
-from aqb_monitoring.validation import NON_FIELD, RuleContext, validate_participant
+from aqb_monitoring.validation import (
+    NON_FIELD,
+    RuleContext,
+    field_label,
+    validate_participant,
+    values_from_participant,
+)
 
 from .conftest import make_measure, make_participant
 from .participant_values import all_answers, entry_values, exit_values
@@ -190,3 +208,201 @@ def test_a_changed_exit_answer_is_labelled_at_exit(ze_kassel, measure):
     participant, _ = services.save_participant(ze_kassel, measure, {**values, "exit_answers": {exit_codes[0]: True}})
     entry = AuditEntry.objects.filter(participant=participant).order_by("-pk").first()
     assert any(label.endswith("(bei Austritt)") for label in entry.changes)
+
+
+# --- an ID taken between the check and the save (the unique constraint answers) ----------------------------
+
+TAKEN = ("Die Teilnehmenden-ID „{}“ ist in dieser Maßnahme bereits vergeben. Jede ID ist pro Maßnahme nur einmal "
+         "zulässig; wer austritt und wieder eintritt, erhält eine neue ID.")
+
+
+def another_click_takes_the_id(monkeypatch, measure, pseudonym, *, gone_at_recheck=False):
+    """A second request saves `pseudonym` right after this save's rule check (the lock did not cover it);
+    with `gone_at_recheck` that record is deleted again before the service checks once more."""
+    real = participants_service.validate_participant
+    calls = []
+
+    def validate(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            result = real(*args, **kwargs)
+            make_participant(measure, pseudonym)
+            return result
+        if gone_at_recheck:
+            Participant.objects.filter(measure=measure, pseudonym=pseudonym).delete()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(participants_service, "validate_participant", validate)
+    return calls
+
+
+def test_an_id_another_click_took_meanwhile_is_refused_at_the_id_and_nothing_is_saved(monkeypatch, ze_kassel,
+                                                                                       measure):
+    calls = another_click_takes_the_id(monkeypatch, measure, "TN-1")
+    with pytest.raises(services.ServiceError) as refused:
+        services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym="TN-1"))
+    assert refused.value.errors == {"pseudonym": [TAKEN.format("TN-1")]}
+    assert len(calls) == 2  # the rules ran again and named the ID
+    assert not Participant.objects.filter(measure=measure).exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_renamed_record_whose_new_id_was_taken_meanwhile_is_refused_only_at_the_id(monkeypatch, ze_kassel,
+                                                                                     measure):
+    """The second check still knows the stored record: a deactivated entry it already has stays allowed."""
+    destination = Destination.objects.filter(is_carry_over=False).first()
+    values = {**entry_values(measure, pseudonym="TN-1"), **exit_values(measure, destination=destination)}
+    participant, _ = services.save_participant(ze_kassel, measure, values)
+    Destination.objects.filter(pk=destination.pk).update(is_active=False)
+    destination.refresh_from_db()
+    another_click_takes_the_id(monkeypatch, measure, "TN-2")
+    with pytest.raises(services.ServiceError) as refused:
+        services.save_participant(ze_kassel, measure, {**values, "pseudonym": "TN-2", "destination": destination},
+                                  participant)
+    assert refused.value.errors == {"pseudonym": [TAKEN.format("TN-2")]}
+    participant.refresh_from_db()
+    assert participant.pseudonym == "TN-1"
+    assert list(Participant.objects.filter(measure=measure).values_list("pseudonym", flat=True)) == ["TN-1"]
+
+
+def test_an_id_refused_by_the_database_but_free_again_at_the_recheck_is_still_refused(monkeypatch, ze_kassel,
+                                                                                      measure):
+    another_click_takes_the_id(monkeypatch, measure, "TN-1", gone_at_recheck=True)
+    with pytest.raises(services.ServiceError) as refused:
+        services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym="TN-1"))
+    assert refused.value.errors == {"pseudonym": ["Diese Teilnehmenden-ID ist in dieser Maßnahme bereits vergeben."]}
+    assert not Participant.objects.filter(measure=measure).exists()
+
+
+def test_another_database_refusal_is_not_passed_off_as_a_taken_id(measure):
+    """Only the ID's unique constraint becomes a German message; any other IntegrityError is a bug to see."""
+    context = RuleContext.for_measure(measure)
+    incomplete = Participant(measure=measure, pseudonym="TN-1", entry_date=measure.start_date, status=None)
+    with pytest.raises(IntegrityError, match="status"):
+        participants_service._save_unique(incomplete, entry_values(measure, pseudonym="TN-1"), context, None)
+    assert not Participant.objects.filter(measure=measure).exists()
+
+
+# --- the answers of a single save ----------------------------------------------------------------------------
+
+
+def answer_label(code, phase_label):
+    question = Question.objects.select_related("block").get(code=code)
+    return f"{question.block.label}: {question.label} ({phase_label})"
+
+
+def test_a_changed_answer_is_stored_and_audited_with_old_and_new_value_at_entry(ze_kassel, measure):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    code = sorted(all_answers(measure, goal))[0]
+    values = entry_values(measure, pseudonym="TN-1", goal=goal)
+    participant, _ = services.save_participant(ze_kassel, measure, {**values, "entry_answers": {code: True}})
+    services.save_participant(ze_kassel, measure, {**values, "entry_answers": {code: False}}, participant)
+    assert list(Answer.objects.filter(participant=participant).values_list("question__code", "phase", "value")) == [
+        (code, "entry", False)]
+    change = AuditEntry.objects.get(participant=participant, action=AuditAction.CHANGE)
+    assert change.changes == {answer_label(code, "bei Eintritt"): ["ja", "nein"]}
+
+
+def test_a_withdrawn_answer_is_deleted_even_when_an_answer_read_before_it_stays(ze_kassel, measure):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    answers = all_answers(measure, goal)
+    values = entry_values(measure, pseudonym="TN-1", goal=goal)
+    participant, _ = services.save_participant(ze_kassel, measure, {**values, "entry_answers": answers})
+    first = Answer.objects.filter(participant=participant).select_related("question")[0].question.code
+    services.save_participant(ze_kassel, measure, {**values, "entry_answers": {first: True}}, participant)
+    assert list(Answer.objects.filter(participant=participant).values_list("question__code", flat=True)) == [first]
+    change = AuditEntry.objects.get(participant=participant, action=AuditAction.CHANGE)
+    assert change.changes == {answer_label(code, "bei Eintritt"): ["ja", ""] for code in answers if code != first}
+
+
+def test_without_an_exit_date_no_exit_answer_is_kept_not_even_to_a_deactivated_question(ze_kassel, measure):
+    """V9 outranks §5: the entry answer to a deactivated question stays, its exit answer goes with the exit."""
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    code = sorted(all_answers(measure, goal))[0]
+    entry = entry_values(measure, pseudonym="TN-1", goal=goal)
+    participant, _ = services.save_participant(ze_kassel, measure, {
+        **entry, **exit_values(measure), "entry_answers": {code: True}, "exit_answers": {code: False}})
+    Question.objects.filter(code=code).update(is_active=False)
+    services.save_participant(ze_kassel, measure, entry, participant)
+    assert list(Answer.objects.filter(participant=participant).values_list("phase", "value")) == [("entry", True)]
+    change = AuditEntry.objects.get(participant=participant, action=AuditAction.CHANGE)
+    assert change.changes[answer_label(code, "bei Austritt")] == ["nein", ""]
+    assert answer_label(code, "bei Eintritt") not in change.changes
+
+
+def test_a_new_record_audits_exactly_the_fields_given(ze_kassel, measure):
+    values = entry_values(measure, pseudonym="TN-1")
+    participant, _ = services.save_participant(ze_kassel, measure, values)
+    created = AuditEntry.objects.get(participant=participant, action=AuditAction.CREATE)
+    assert created.changes == {field_label(name): ["", display_value(value)] for name, value in values.items()}
+
+
+def test_saving_a_record_costs_the_same_queries_with_one_answer_as_with_many(ze_kassel, measure):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    answers = all_answers(measure, goal)
+    assert len(answers) > 2
+    counts = []
+    for pseudonym, given in (("TN-1", dict(list(answers.items())[:1])), ("TN-2", answers)):
+        values = entry_values(measure, pseudonym=pseudonym, goal=goal, entry_answers=given)
+        participant, _ = services.save_participant(ze_kassel, measure, values)
+        with CaptureQueriesContext(connection) as queries:
+            services.save_participant(ze_kassel, measure, {**values, "birth_year": 2001}, participant)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+# --- what a bulk import reads of the stored records ----------------------------------------------------------
+
+
+def import_change(measure, participant, **changes):
+    context = RuleContext.for_measure(measure)
+    previous = values_from_participant(participant)
+    result = validate_participant({**previous, **changes}, context=context, participant_id=participant.pk,
+                                  previous=previous)
+    assert not result.errors
+    return ImportRow(values=result.values, status=str(result.status), participant_id=participant.pk,
+                     version=version_of(participant))
+
+
+def test_an_import_change_audits_the_old_and_new_entry_by_name_and_keeps_the_exit_answers(ze_kassel, measure):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    answers = all_answers(measure, goal)
+    old, new = Destination.objects.get(code="betriebliche-ausbildung"), Destination.objects.get(code="schulische-ausbildung")
+    participant, _ = services.save_participant(ze_kassel, measure, {
+        **entry_values(measure, pseudonym="TN-1", goal=goal), **exit_values(measure, destination=old),
+        "entry_answers": answers, "exit_answers": answers})
+    services.import_participants(ze_kassel, measure, [import_change(measure, participant, destination=new)])
+    change = AuditEntry.objects.get(participant=participant, action=AuditAction.IMPORT_CHANGE)
+    assert change.changes == {field_label("destination"): [str(old), str(new)]}
+    assert Answer.objects.filter(participant=participant, phase="exit").count() == len(answers)
+
+
+def test_the_stored_values_of_more_than_a_thousand_records_come_with_their_answers_in_a_query_of_fixed_size(
+        measure):
+    """Above 1,000 records the answers are selected by the measure, not by a list of every record's id."""
+    Participant.objects.bulk_create(
+        [Participant(measure=measure, pseudonym=f"TN-{number}", entry_date=measure.start_date) for number in range(1001)])
+    last = Participant.objects.get(measure=measure, pseudonym="TN-1000")
+    question = Question.objects.filter(is_active=True).first()
+    Answer.objects.create(participant=last, question=question, phase="exit", value=True)
+    context = RuleContext.for_measure(measure)
+    with CaptureQueriesContext(connection) as queries:
+        stored = services.participants.stored_values(context, Participant.objects.filter(measure=measure))
+    assert len(stored) == 1001
+    assert stored[last.pk][0]["exit_answers"] == {question.code: True}
+    assert stored[last.pk][0]["entry_answers"] == {}
+    answer_query = next(query["sql"] for query in queries if "aqb_monitoring_answer" in query["sql"])
+    assert str(last.pk) not in answer_query
+
+
+def test_the_carry_over_check_reads_the_answers_of_all_continuing_participants_at_once(ze_kassel, measure, successor):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    answers = all_answers(measure, goal)
+    counts = []
+    for pseudonyms in (["TN-1"], ["TN-2", "TN-3", "TN-4"]):
+        for pseudonym in pseudonyms:
+            continuing(measure, ze_kassel, pseudonym, goal=goal, entry_answers=answers)
+        with CaptureQueriesContext(connection) as queries:
+            assert check_carry_over(ze_kassel, measure) == []
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
