@@ -273,7 +273,8 @@ def test_a_title_change_leaves_the_grants_and_the_statuses_alone(rp_editor, meas
         do_save_measure(rp_editor, measure, {"title": "Neuer Titel"})
     assert "guardian_" not in sql_of(queries)
     assert "aqb_monitoring_answer" not in sql_of(queries)
-    assert AuditEntry.objects.get(measure=measure).changes == {"Titel": ["Werkstattjahr", "Neuer Titel"]}
+    entry = AuditEntry.objects.get(measure=measure)
+    assert (entry.changes, entry.note) == ({"Titel": ["Werkstattjahr", "Neuer Titel"]}, "")
 
 
 def test_the_participant_dates_the_import_read_are_not_read_again(rp_editor, measure):
