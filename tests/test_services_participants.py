@@ -100,6 +100,18 @@ def test_the_check_keeps_a_deactivated_entry_the_record_already_has(ze_kassel, m
                                                                         "destination": destination})
 
 
+def test_a_save_refuses_a_participant_of_another_measure_and_changes_nothing(ze_kassel, kassel, provider_org_a,
+                                                                            measure):
+    other = make_measure("AQB26-KS-M1-22", kassel, provider_org_a)
+    stranger = make_participant(other, "TN-9", birth_year=2000)
+    with pytest.raises(services.ServiceError) as refused:
+        services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym="TN-9"), stranger)
+    assert refused.value.errors == {NON_FIELD: ["Die/der Teilnehmende gehört nicht zu dieser Maßnahme."]}
+    stranger.refresh_from_db()
+    assert stranger.birth_year == 2000 and stranger.measure == other
+    assert not AuditEntry.objects.exists()
+
+
 # --- version and stale message ----------------------------------------------------------------------------
 
 
@@ -121,6 +133,18 @@ def test_the_stale_message_names_who_changed_the_record_when_and_what(ze_kassel,
         f"Der Datensatz wurde inzwischen geändert, von {ze_kassel.email} am {when} (Geburtsjahr). Ihre Eingaben "
         "wurden nicht gespeichert und stehen unten noch im Formular: bitte mit dem aktuellen Stand abgleichen und "
         "erneut speichern.")
+
+
+def test_a_stale_save_is_refused_with_the_version_the_record_has_now(ze_kassel, measure):
+    values = entry_values(measure, pseudonym="TN-1")
+    participant, _ = services.save_participant(ze_kassel, measure, values)
+    read = version_of(participant)
+    changed, _ = services.save_participant(ze_kassel, measure, {**values, "birth_year": 2001}, participant, version=read)
+    with pytest.raises(services.participants.StaleRecord) as refused:
+        services.save_participant(ze_kassel, measure, {**values, "birth_year": 2002}, participant, version=read)
+    assert refused.value.version == version_of(changed) != read
+    participant.refresh_from_db()
+    assert participant.birth_year == 2001
 
 
 # --- carry-over refusals, word for word ---------------------------------------------------------------------
@@ -335,6 +359,7 @@ def test_a_new_record_audits_exactly_the_fields_given(ze_kassel, measure):
     participant, _ = services.save_participant(ze_kassel, measure, values)
     created = AuditEntry.objects.get(participant=participant, action=AuditAction.CREATE)
     assert created.changes == {field_label(name): ["", display_value(value)] for name, value in values.items()}
+    assert created.note == ""
 
 
 def test_saving_a_record_costs_the_same_queries_with_one_answer_as_with_many(ze_kassel, measure):
