@@ -22,12 +22,19 @@ from aqb_monitoring.models import (
 )
 from aqb_monitoring.services import ServiceError
 from aqb_monitoring.services.change_requests import (
+    check_apply_change,
+    check_reject_change,
+    check_request_change,
     do_apply_change,
     do_reject_change,
     do_request_change,
+    field_label,
     parse_proposal,
+    shown_proposal,
 )
-from tests.conftest import make_participant
+from aqb_monitoring.services.common import SHELL
+from aqb_monitoring.services.measures import do_save_measure
+from tests.conftest import make_measure, make_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +321,290 @@ def test_who_may_view_and_decide_a_request(ze_kassel, ze_fulda, provider_a, rp_e
     request.refresh_from_db()
     assert not may_decide(rp_editor, request)  # decided: nobody decides again
     assert may_view_request(ze_kassel, request)
+
+
+# --- word for word: the proposal as the grant recipient types it --------------------------------------
+
+
+def test_a_field_that_cannot_be_requested_is_refused(measure_a):
+    assert parse_proposal(measure_a, "number", "AQB26-KS-M1-09") == (
+        None, ["Dieses Feld kann nicht per Änderungsanfrage geändert werden."])
+
+
+def test_a_title_is_taken_trimmed_and_up_to_300_characters(measure_a):
+    assert parse_proposal(measure_a, "title", "  Neuer Titel  ") == ("Neuer Titel", [])
+    assert parse_proposal(measure_a, "title", "x" * 300) == ("x" * 300, [])
+    assert parse_proposal(measure_a, "title", "x" * 301) == (None, ["Der Titel darf höchstens 300 Zeichen lang sein."])
+    assert parse_proposal(measure_a, "title", None) == (None, ["Bitte den neuen Titel angeben."])
+
+
+def test_a_date_is_typed_as_tt_mm_jjjj_and_may_fall_on_the_other_end_but_not_beyond(measure_a):
+    """measure_a runs from 01.01.2026 to 31.12.2026."""
+    assert parse_proposal(measure_a, "start_date", "2026-02-01") == (
+        None, ["Bitte ein Datum im Format TT.MM.JJJJ angeben, z. B. 31.12.2026."])
+    assert parse_proposal(measure_a, "start_date", " 31.12.2026 ") == (datetime.date(2026, 12, 31), [])
+    assert parse_proposal(measure_a, "start_date", "01.01.2027") == (
+        None, ["Der neue Beginn 01.01.2027 liegt nach dem Ende der Maßnahme (31.12.2026)."])
+    assert parse_proposal(measure_a, "end_date", "01.01.2026") == (datetime.date(2026, 1, 1), [])
+    assert parse_proposal(measure_a, "end_date", "31.12.2025") == (
+        None, ["Das neue Ende 31.12.2025 liegt vor dem Beginn der Maßnahme (01.01.2026)."])
+
+
+def test_the_planned_number_is_a_whole_number_the_database_can_hold(measure_a):
+    assert parse_proposal(measure_a, "planned_participants", " 0 ") == (0, [])
+    assert parse_proposal(measure_a, "planned_participants", "2147483647") == (2_147_483_647, [])
+    assert parse_proposal(measure_a, "planned_participants", "2147483648") == (
+        None, ["Die geplante Teilnehmendenzahl ist zu groß."])
+    assert parse_proposal(measure_a, "planned_participants", "1.5") == (
+        None, ["Bitte die geplante Teilnehmendenzahl als ganze Zahl (0 oder mehr) angeben."])
+
+
+def test_a_provider_is_one_of_the_grant_recipients_in_any_case_and_the_others_are_listed_by_name(
+        measure_a, provider_org_a, provider_org_a2, provider_org_b):
+    assert parse_proposal(measure_a, "provider", "JUGENDWERKSTATT KASSEL") == (provider_org_a2, [])
+    assert parse_proposal(measure_a, "provider", "Fulda Perspektiven") == (None, [
+        "„Fulda Perspektiven“ ist kein Träger des Zuwendungsempfängers. Möglich sind: Bildungswerk Nordhessen, "
+        "Jugendwerkstatt Kassel; leer lassen, wenn der Zuwendungsempfänger die Maßnahme selbst durchführt."])
+
+
+def test_a_grant_recipient_without_providers_is_told_it_has_none(kassel, provider_org_b):
+    measure = make_measure("AQB26-KS-M1-05", kassel)
+    assert parse_proposal(measure, "provider", "Fulda Perspektiven") == (None, [
+        "„Fulda Perspektiven“ ist kein Träger des Zuwendungsempfängers; für ihn ist kein Träger erfasst. "
+        "Leer lassen, wenn der Zuwendungsempfänger die Maßnahme selbst durchführt."])
+
+
+def test_an_empty_provider_is_shown_as_the_grant_recipient_running_the_measure_itself(ze_kassel, measure_a):
+    request = do_request_change(ze_kassel, measure_a, "provider", "  ", "Wir führen selbst durch")
+    assert request.proposed_value == ""
+    assert shown_proposal(request) == "kein Träger (der Zuwendungsempfänger führt die Maßnahme selbst durch)"
+    title = do_request_change(ze_kassel, measure_a, "title", "Neuer Titel", "Tippfehler")
+    assert shown_proposal(title) == "Neuer Titel"
+
+
+def test_the_field_labels_are_the_measure_forms_and_other_names_stay_as_they_are():
+    assert [field_label(name) for name in ("title", "start_date", "end_date", "planned_participants", "provider")] == [
+        "Titel", "Beginn", "Ende", "Geplante Teilnehmendenzahl", "Träger"]
+    assert field_label("number") == "number"
+
+
+# --- word for word: who may ask, and what is refused -------------------------------------------------------
+
+
+NOT_ASKING = {"__all__": ["Nur der Zuwendungsempfänger der Maßnahme kann eine Änderung der Stammdaten anfragen."]}
+
+
+def test_only_the_measures_own_grant_recipient_may_ask(ze_kassel, ze_fulda, provider_a, rp_editor, measure_a):
+    for user in (ze_fulda, provider_a, rp_editor, None):
+        assert check_request_change(user, measure_a, "title", "Neu", "Grund") == NOT_ASKING
+    assert check_request_change(ze_kassel, measure_a, "title", "Neu", "Grund") == {}
+
+
+def test_a_grant_recipients_user_without_its_rights_on_the_measure_may_not_ask(ze_kassel, measure_a):
+    ze_kassel.groups.clear()
+    assert check_request_change(ze_kassel, measure_a, "title", "Neu", "Grund") == NOT_ASKING
+    with pytest.raises(ServiceError):
+        do_request_change(ze_kassel, measure_a, "title", "Neu", "Grund")
+    assert not ChangeRequest.objects.exists()
+
+
+def test_a_closed_measure_takes_no_request(ze_kassel, measure_a):
+    measure_a.closed_at = timezone.now()
+    assert check_request_change(ze_kassel, measure_a, "title", "Neu", "Grund") == {
+        "__all__": ["Die Maßnahme ist abgeschlossen; ihre Stammdaten werden nicht mehr geändert."]}
+
+
+def test_every_refusal_of_a_request_at_its_field(ze_kassel, measure_a):
+    do_request_change(ze_kassel, measure_a, "start_date", "01.02.2026", "Später begonnen")
+    assert check_request_change(ze_kassel, measure_a, "start_date", "2026-02-01", None) == {
+        "proposed_value": ["Bitte ein Datum im Format TT.MM.JJJJ angeben, z. B. 31.12.2026."],
+        "field_name": ["Für „Beginn“ gibt es bereits eine offene Änderungsanfrage; bitte die Entscheidung des "
+                       "Regierungspräsidiums abwarten."],
+        "reason": ["Bitte begründen Sie die Änderung."],
+    }
+    assert check_request_change(ze_kassel, measure_a, "number", "AQB26-KS-M1-09", "Grund") == {
+        "field_name": ["Bitte ein Feld wählen, das geändert werden soll."]}
+    assert check_request_change(ze_kassel, measure_a, "end_date", "31.12.2026", "Grund") == {
+        "proposed_value": ["Der vorgeschlagene Wert entspricht dem aktuellen Wert (31.12.2026)."]}
+
+
+def test_proposing_no_provider_for_a_measure_without_one_is_the_current_value_empty(ze_kassel, kassel):
+    measure = make_measure("AQB26-KS-M1-05", kassel)
+    assert check_request_change(ze_kassel, measure, "provider", "", "Grund") == {
+        "proposed_value": ["Der vorgeschlagene Wert entspricht dem aktuellen Wert (leer)."]}
+
+
+def test_an_open_request_blocks_only_its_own_field_of_its_own_measure(ze_kassel, rp_editor, measure_a, kassel):
+    other = make_measure("AQB26-KS-M1-05", kassel)
+    decided = do_request_change(ze_kassel, measure_a, "title", "Erster Titel", "Grund")
+    do_reject_change(rp_editor, decided, [], "Nein")
+    do_request_change(ze_kassel, other, "title", "Anderer Titel", "Grund")
+    assert check_request_change(ze_kassel, measure_a, "title", "Zweiter Titel", "Grund") == {}
+
+
+def test_a_request_is_stored_trimmed_with_the_askers_name_and_logged(ze_kassel, measure_a):
+    ze_kassel.first_name, ze_kassel.last_name = "Zora", "Empfänger"
+    ze_kassel.save()
+    request = do_request_change(ze_kassel, measure_a, "planned_participants", " 12 ", "  Mehr Plätze  ")
+    request.refresh_from_db()
+    assert (request.field_name, request.proposed_value, request.reason) == ("planned_participants", "12", "Mehr Plätze")
+    assert (request.requested_by, request.requested_by_name, request.state) == (
+        ze_kassel, "Zora Empfänger", ChangeRequestState.OPEN)
+    entry = AuditEntry.objects.get(measure=measure_a)
+    assert (entry.user, entry.action, entry.changes, entry.note) == (
+        ze_kassel, AuditAction.CHANGE_REQUEST, {"Geplante Teilnehmendenzahl": ["", "12"]}, "Mehr Plätze")
+    assert Measure.objects.get(pk=measure_a.pk).planned_participants is None
+
+
+# --- word for word: the RP's decision ------------------------------------------------------------------------
+
+
+def test_only_the_rp_decides_and_only_once(ze_kassel, rp_editor, measure_a):
+    request = do_request_change(ze_kassel, measure_a, "title", "Neu", "Grund")
+    not_rp = {"__all__": ["Nur das Regierungspräsidium entscheidet über Änderungsanfragen."]}
+    assert check_apply_change(ze_kassel, request) == not_rp
+    assert check_reject_change(ze_kassel, request, [], "nein") == not_rp
+    with pytest.raises(ServiceError) as refused:
+        do_reject_change(ze_kassel, request, [], "nein")
+    assert refused.value.errors == not_rp
+    do_reject_change(rp_editor, request, [], "Nein")
+    request.refresh_from_db()
+    decided = {"__all__": ["Die Änderungsanfrage ist bereits entschieden (abgelehnt)."]}
+    assert check_apply_change(rp_editor, request) == decided
+    assert check_reject_change(rp_editor, request, [], "nochmal") == decided
+    with pytest.raises(ServiceError) as refused:
+        do_apply_change(rp_editor, request)
+    assert refused.value.errors == decided
+
+
+def test_a_proposal_no_longer_valid_is_refused_at_the_apply(ze_kassel, rp_editor, measure_a):
+    request = do_request_change(ze_kassel, measure_a, "start_date", "01.12.2026", "Später begonnen")
+    assert check_apply_change(rp_editor, request) == {}
+    do_save_measure(rp_editor, measure_a, {"end_date": datetime.date(2026, 11, 30)})
+    request.refresh_from_db()
+    problem = {"__all__": ["Der neue Beginn 01.12.2026 liegt nach dem Ende der Maßnahme (30.11.2026)."]}
+    assert check_apply_change(rp_editor, request) == problem
+    with pytest.raises(ServiceError) as refused:
+        do_apply_change(rp_editor, request)
+    assert refused.value.errors == problem
+    request.refresh_from_db()
+    assert request.state == ChangeRequestState.OPEN
+    assert Measure.objects.get(pk=measure_a.pk).start_date == datetime.date(2026, 1, 1)
+
+
+def test_the_apply_logs_who_asked_when_and_why_with_the_rps_note(ze_kassel, rp_editor, measure_a):
+    ze_kassel.first_name, ze_kassel.last_name = "Zora", "Empfänger"
+    ze_kassel.save()
+    request = do_request_change(ze_kassel, measure_a, "title", "Neuer Titel", "Tippfehler im Bescheid")
+    asked = timezone.now() - datetime.timedelta(days=3)
+    ChangeRequest.objects.filter(pk=request.pk).update(requested_at=asked)
+    request.refresh_from_db()
+    applied = do_apply_change(rp_editor, request, note="  Bescheid geprüft  ")
+    entry = AuditEntry.objects.get(measure=measure_a, action=AuditAction.CHANGE)
+    assert entry.note == (f"Änderungsanfrage von Zora Empfänger vom {timezone.localtime(asked):%d.%m.%Y} übernommen: "
+                          "Tippfehler im Bescheid\nBescheid geprüft")
+    assert entry.changes == {"Titel": ["Maßnahme AQB26-KS-M1-01", "Neuer Titel"]}
+    applied.refresh_from_db()
+    assert (applied.state, applied.old_value, applied.decision_note) == (
+        ChangeRequestState.APPLIED, "Maßnahme AQB26-KS-M1-01", "Bescheid geprüft")
+    assert (applied.decided_by, applied.decided_by_name) == (rp_editor, rp_editor.email)
+    assert timezone.now() - applied.decided_at < datetime.timedelta(minutes=1)
+
+
+def test_an_apply_without_note_for_a_request_of_a_deleted_user_names_nobody(ze_kassel, rp_editor, measure_a):
+    request = do_request_change(ze_kassel, measure_a, "planned_participants", "12", "Mehr Plätze")
+    ChangeRequest.objects.filter(pk=request.pk).update(requested_by=None, requested_by_name="")
+    request.refresh_from_db()
+    do_apply_change(rp_editor, request, note="   ")
+    entry = AuditEntry.objects.get(measure=measure_a, action=AuditAction.CHANGE)
+    assert entry.note == (f"Änderungsanfrage von unbekannt vom {timezone.localtime(request.requested_at):%d.%m.%Y} "
+                          "übernommen: Mehr Plätze")
+    request.refresh_from_db()
+    assert (request.old_value, request.decision_note) == ("", "")
+
+
+def test_the_server_operator_decides_without_a_user(ze_kassel, measure_a):
+    applied = do_apply_change(SHELL, do_request_change(ze_kassel, measure_a, "title", "Neu", "Grund"))
+    rejected = do_reject_change(SHELL, do_request_change(ze_kassel, measure_a, "end_date", "30.11.2026", "Grund"),
+                                note="Nein")
+    for decided in (applied, rejected):
+        decided.refresh_from_db()
+        assert (decided.decided_by, decided.decided_by_name) == (None, "manage.py")
+        assert decided.decided_at is not None
+
+
+def test_a_rejection_needs_a_reason_or_a_text(ze_kassel, rp_editor, measure_a):
+    request = do_request_change(ze_kassel, measure_a, "title", "Neu", "Grund")
+    refusal = {"__all__": ["Bitte mindestens einen Ablehnungsgrund wählen oder eine Begründung schreiben."]}
+    assert check_reject_change(rp_editor, request, [], "   ") == refusal
+    assert check_reject_change(rp_editor, request, [], None) == refusal
+    with pytest.raises(ServiceError) as refused:
+        do_reject_change(rp_editor, request, [], " ")
+    assert refused.value.errors == refusal
+    assert check_reject_change(rp_editor, request, [RejectionReason.objects.get(code="wert-korrekt")]) == {}
+    assert check_reject_change(rp_editor, request, [], "Nein") == {}
+
+
+def test_a_rejection_logs_the_reasons_and_the_text(ze_kassel, rp_editor, measure_a):
+    request = do_request_change(ze_kassel, measure_a, "title", "Anderer Titel", "Wunsch")
+    reasons = list(RejectionReason.objects.filter(code__in=["wert-korrekt", "nachweis-fehlt"]).order_by("code"))
+    rejected = do_reject_change(rp_editor, request, reasons, "  Titel laut Bescheid  ")
+    rejected.refresh_from_db()
+    assert (rejected.state, rejected.decision_note, rejected.decided_by, rejected.decided_by_name) == (
+        ChangeRequestState.REJECTED, "Titel laut Bescheid", rp_editor, rp_editor.email)
+    assert timezone.now() - rejected.decided_at < datetime.timedelta(minutes=1)
+    assert set(rejected.rejection_reasons.all()) == set(reasons)
+    entry = AuditEntry.objects.get(action=AuditAction.CHANGE_REQUEST_REJECTED)
+    assert (entry.user, entry.changes) == (rp_editor, {"Titel": ["Anderer Titel", ""]})
+    assert entry.note == "Nachweis oder Begründung fehlt; Der bisherige Wert ist korrekt; Titel laut Bescheid"
+    only_reason = do_reject_change(rp_editor, do_request_change(ze_kassel, measure_a, "title", "X", "Y"), reasons[:1])
+    assert AuditEntry.objects.filter(action=AuditAction.CHANGE_REQUEST_REJECTED).latest("id").note == (
+        "Nachweis oder Begründung fehlt")
+    assert only_reason.decision_note == ""
+
+
+# --- word for word: the decision's e-mail ------------------------------------------------------------------
+
+
+def test_the_apply_mail_names_field_proposal_and_the_former_value(
+        ze_contact, ze_kassel, rp_editor, measure_a, settings, django_capture_on_commit_callbacks):
+    request = do_request_change(ze_kassel, measure_a, "end_date", "30.11.2026", "Änderungsbescheid")
+    with django_capture_on_commit_callbacks(execute=True):
+        do_apply_change(rp_editor, request, note="Laut Bescheid vom 01.03.2026")
+    [message] = mail.outbox
+    link = settings.WAGTAILADMIN_BASE_URL + detail_url(request)
+    assert message.subject == "Änderungsanfrage Ende übernommen (AQB26-KS-M1-01)"
+    assert message.body == (
+        "Guten Tag,\n\n"
+        "das Regierungspräsidium Kassel hat Ihre Änderungsanfrage zu „Ende“ der Maßnahme AQB26-KS-M1-01 entschieden: "
+        "übernommen.\n\n"
+        "Vorgeschlagener Wert: 30.11.2026\n"
+        "Bisheriger Wert: 31.12.2026\n"
+        "Die Stammdaten der Maßnahme sind entsprechend geändert.\n\n"
+        "Begründung: Laut Bescheid vom 01.03.2026\n\n"
+        f"Änderungsanfrage im AQB-Portal öffnen: {link}\n\n"
+        "Diese Nachricht wurde vom AQB-Portal automatisch versendet.\n\n")
+    html = message.alternatives[0][0]
+    assert "<p>Bisheriger Wert: 31.12.2026</p>" in html
+    assert f'<a href="{link}">Änderungsanfrage im AQB-Portal öffnen</a>' in html
+
+
+def test_the_rejection_mail_lists_the_reasons(
+        ze_contact, ze_kassel, rp_editor, measure_a, settings, django_capture_on_commit_callbacks):
+    request = do_request_change(ze_kassel, measure_a, "provider", "", "Wir führen selbst durch")
+    reasons = list(RejectionReason.objects.filter(code__in=["wert-korrekt", "nachweis-fehlt"]).order_by("code"))
+    with django_capture_on_commit_callbacks(execute=True):
+        do_reject_change(rp_editor, request, reasons)
+    [message] = mail.outbox
+    link = settings.WAGTAILADMIN_BASE_URL + detail_url(request)
+    assert message.subject == "Änderungsanfrage Träger abgelehnt (AQB26-KS-M1-01)"
+    assert message.body == (
+        "Guten Tag,\n\n"
+        "das Regierungspräsidium Kassel hat Ihre Änderungsanfrage zu „Träger“ der Maßnahme AQB26-KS-M1-01 entschieden: "
+        "abgelehnt.\n\n"
+        "Vorgeschlagener Wert: kein Träger (der Zuwendungsempfänger führt die Maßnahme selbst durch)\n"
+        "Gründe der Ablehnung:\n"
+        "- Nachweis oder Begründung fehlt\n"
+        "- Der bisherige Wert ist korrekt\n\n"
+        f"Änderungsanfrage im AQB-Portal öffnen: {link}\n\n"
+        "Diese Nachricht wurde vom AQB-Portal automatisch versendet.\n\n")
