@@ -473,3 +473,20 @@ def test_the_successor_is_visible_only_to_who_may_see_it(ze_kassel, provider_a, 
     assert permissions.visible_successor(rp_editor, measure_a) == measure_a2
     assert permissions.visible_successor(provider_a, measure_a) is None
     assert permissions.visible_successor(provider_a2, measure_a) == measure_a2
+
+
+def test_saving_a_measure_leaves_a_grant_on_another_kind_of_object_with_the_same_number_alone(provider_b, measure_a):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission
+
+    from aqb_monitoring.models import Organisation
+
+    other_kind = ContentType.objects.get_for_model(Organisation)
+    GroupObjectPermission.objects.bulk_create([GroupObjectPermission(
+        group=provider_b.organisation.group, object_pk=str(measure_a.pk), content_type=other_kind,
+        permission=Permission.objects.get(codename="change_organisation"),
+    )])
+    permissions.sync_measure_grants(measure_a)
+    assert GroupObjectPermission.objects.filter(content_type=other_kind, object_pk=str(measure_a.pk)).count() == 1
+    assert not permissions.can_view(provider_b, measure_a)
