@@ -18,6 +18,7 @@ from aqb_monitoring.models import (
     ChangeRequestState,
     Measure,
     Notification,
+    Provider,
     RejectionReason,
 )
 from aqb_monitoring.services import ServiceError
@@ -362,9 +363,18 @@ def test_the_planned_number_is_a_whole_number_the_database_can_hold(measure_a):
 def test_a_provider_is_one_of_the_grant_recipients_in_any_case_and_the_others_are_listed_by_name(
         measure_a, provider_org_a, provider_org_a2, provider_org_b):
     assert parse_proposal(measure_a, "provider", "JUGENDWERKSTATT KASSEL") == (provider_org_a2, [])
+    Provider.objects.create(name="Ausbildungsverbund Kassel", grant_recipient=measure_a.grant_recipient)
     assert parse_proposal(measure_a, "provider", "Fulda Perspektiven") == (None, [
-        "„Fulda Perspektiven“ ist kein Träger des Zuwendungsempfängers. Möglich sind: Bildungswerk Nordhessen, "
-        "Jugendwerkstatt Kassel; leer lassen, wenn der Zuwendungsempfänger die Maßnahme selbst durchführt."])
+        "„Fulda Perspektiven“ ist kein Träger des Zuwendungsempfängers. Möglich sind: Ausbildungsverbund Kassel, "
+        "Bildungswerk Nordhessen, Jugendwerkstatt Kassel; leer lassen, wenn der Zuwendungsempfänger die Maßnahme "
+        "selbst durchführt."])
+
+
+def test_a_provider_name_two_providers_share_is_refused_rather_than_guessed(measure_a, provider_org_a2):
+    Provider.objects.create(name="Jugendwerkstatt kassel", grant_recipient=measure_a.grant_recipient)
+    value, problems = parse_proposal(measure_a, "provider", "Jugendwerkstatt Kassel")
+    assert value is None
+    assert problems[0].startswith("„Jugendwerkstatt Kassel“ ist kein Träger des Zuwendungsempfängers. Möglich sind: ")
 
 
 def test_a_grant_recipient_without_providers_is_told_it_has_none(kassel, provider_org_b):
