@@ -67,3 +67,349 @@ def test_users_cannot_change_their_login_email_themselves(client, ze_kassel):
     client.force_login(ze_kassel)
     page = client.get("/admin/account/").content.decode()
     assert 'name="name_email-email"' not in page
+
+
+# --- services.accounts: who manages whom, what each step stores and logs (issue 11, mutation testing) ---------------
+
+NOT_ALLOWED = {"__all__": ["Diesen Benutzer dürfen Sie nicht verwalten."]}
+
+
+def _accounts():
+    from aqb_monitoring.services import accounts
+
+    return accounts
+
+
+def _events(kind, user=None):
+    from aqb_monitoring.models import SecurityEvent
+
+    events = SecurityEvent.objects.filter(kind=kind)
+    return list(events.filter(user=user) if user is not None else events)
+
+
+def _request(user=None, address="203.0.113.7"):
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/", REMOTE_ADDR=address)
+    request.user = user
+    return request
+
+
+def _refused(call):
+    from aqb_monitoring.services import ServiceError
+
+    with pytest.raises(ServiceError) as caught:
+        call()
+    return caught.value.errors
+
+
+@pytest.fixture
+def administrator(authority):
+    from .conftest import make_user
+
+    return make_user("admin@example.org", authority, is_superuser=True, is_staff=True)
+
+
+def test_each_role_manages_exactly_its_organisations(rp_editor, ze_kassel, provider_a, provider_org_a, provider_org_a2,
+                                                     provider_org_b, kassel, fulda, authority):
+    accounts = _accounts()
+    assert set(accounts.manageable_organisations(rp_editor)) == {
+        authority, kassel, fulda, provider_org_a, provider_org_a2, provider_org_b}
+    assert set(accounts.manageable_organisations(ze_kassel)) == {kassel, provider_org_a, provider_org_a2}
+    assert list(accounts.manageable_organisations(provider_a)) == []
+    assert [accounts.can_manage_users(user) for user in (rp_editor, ze_kassel, provider_a)] == [True, True, False]
+
+
+def test_administrators_see_every_account_but_the_guardian_user_and_clerks_see_no_administrator(
+        rp_editor, administrator, ze_kassel, ze_fulda, provider_a, provider_b):
+    from aqb_monitoring.models import User
+
+    accounts = _accounts()
+    if not User.objects.filter(email__iexact="AnonymousUser").exists():  # older databases hold it
+        User.objects.create(email="AnonymousUser", organisation=None)
+    everyone = {rp_editor, administrator, ze_kassel, ze_fulda, provider_a, provider_b}
+    assert set(accounts.manageable_users(administrator)) == everyone
+    assert set(accounts.manageable_users(rp_editor)) == everyone - {administrator}
+    assert set(accounts.manageable_users(ze_kassel)) == {ze_kassel, provider_a}
+    assert list(accounts.manageable_users(provider_a)) == []
+    administrator.is_active = False  # a deactivated administrator manages nobody
+    assert list(accounts.manageable_users(administrator)) == []
+
+
+def test_a_provider_may_create_nobody(provider_a, provider_org_a):
+    assert _accounts().check_create_user(provider_a, {"organisation": provider_org_a, "email": "neu@example.org"}) == {
+        "__all__": ["Sie dürfen keine Benutzer anlegen."]}
+
+
+def test_creating_a_user_names_every_missing_or_foreign_value(ze_kassel, provider_b, provider_org_b):
+    accounts = _accounts()
+    assert accounts.check_create_user(ze_kassel, {"email": "  "}) == {
+        "organisation": ["Bitte wählen Sie die Organisation des Benutzers."],
+        "email": ["Bitte geben Sie die E-Mail-Adresse an."]}
+    assert accounts.check_create_user(ze_kassel, {"organisation": provider_org_b, "email": "Traeger.B@Example.org "}) == {
+        "organisation": ["Benutzer dieser Organisation dürfen Sie nicht anlegen oder verwalten."],
+        "email": ["Zu dieser E-Mail-Adresse gibt es bereits ein Konto."]}
+
+
+def test_a_created_user_belongs_to_exactly_its_organisations_group_and_is_logged(
+        ze_kassel, provider_org_a, django_capture_on_commit_callbacks, mailoutbox):
+    from aqb_monitoring.models import SecurityEventKind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user = _accounts().do_create_user(
+            ze_kassel, {"organisation": provider_org_a, "email": "  Nina.Neu@Example.ORG ", "first_name": " Nina ",
+                        "last_name": " Neu "}, invite=False, request=_request(ze_kassel))
+    user.refresh_from_db()
+    assert (user.email, user.first_name, user.last_name, user.organisation) == (
+        "nina.neu@example.org", "Nina", "Neu", provider_org_a)
+    assert user.is_active and not user.is_staff and not user.is_superuser and not user.has_usable_password()
+    assert list(user.groups.all()) == [provider_org_a.group]
+    [event] = _events(SecurityEventKind.USER_CREATED, user)
+    assert (event.actor, event.email, event.ip_address, event.detail) == (
+        ze_kassel, "nina.neu@example.org", "203.0.113.7", {"organisation": "Bildungswerk Nordhessen"})
+    assert _events(SecurityEventKind.INVITATION_SENT) == [] and user.invited_at is None and mailoutbox == []
+
+
+def test_a_created_user_without_names_gets_empty_names_and_an_invitation_by_default(
+        ze_kassel, provider_org_a, django_capture_on_commit_callbacks, mailoutbox):
+    from aqb_monitoring.models import SecurityEventKind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user = _accounts().do_create_user(ze_kassel, {"organisation": provider_org_a, "email": "neu@example.org"})
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == ("", "")
+    assert user.invited_at is not None
+    [event] = _events(SecurityEventKind.INVITATION_SENT, user)
+    assert event.actor == ze_kassel and event.detail == {"requested_by_user": False}
+    assert [mail.to for mail in mailoutbox] == [["neu@example.org"]]
+
+
+def test_a_refused_creation_stores_nothing(ze_kassel, provider_org_b):
+    from aqb_monitoring.models import SecurityEvent, User
+
+    errors = _refused(lambda: _accounts().do_create_user(ze_kassel, {"organisation": provider_org_b, "email": "x@example.org"}))
+    assert errors == {"organisation": ["Benutzer dieser Organisation dürfen Sie nicht anlegen oder verwalten."]}
+    assert not User.objects.filter(email="x@example.org").exists() and not SecurityEvent.objects.exists()
+
+
+def test_an_address_taken_by_a_second_click_at_the_same_moment_is_refused_in_german(
+        ze_kassel, provider_a, provider_org_a, monkeypatch):
+    from aqb_monitoring.models import User
+
+    accounts = _accounts()
+    monkeypatch.setattr(accounts, "check_create_user", lambda actor, values: {})  # the other click passed it too
+    errors = _refused(lambda: accounts.do_create_user(ze_kassel, {"organisation": provider_org_a,
+                                                                  "email": provider_a.email}, invite=False))
+    assert errors == {"email": ["Zu dieser E-Mail-Adresse gibt es bereits ein Konto."]}
+    assert User.objects.filter(email=provider_a.email).count() == 1
+
+
+def test_an_update_outside_the_scope_is_refused_and_changes_nothing(ze_kassel, provider_b, fulda):
+    from aqb_monitoring.models import SecurityEvent
+
+    values = {"organisation": fulda, "email": "neu.b@example.org", "first_name": "X"}
+    assert _accounts().check_update_user(ze_kassel, provider_b, values) == NOT_ALLOWED
+    assert _refused(lambda: _accounts().do_update_user(ze_kassel, provider_b, values)) == NOT_ALLOWED
+    provider_b.refresh_from_db()
+    assert provider_b.email == "traeger.b@example.org" and provider_b.first_name == ""
+    assert not SecurityEvent.objects.exists()
+
+
+def test_nobody_changes_their_own_organisation_but_may_keep_it(ze_kassel, kassel, provider_org_a):
+    accounts = _accounts()
+    assert accounts.check_update_user(ze_kassel, ze_kassel, {"organisation": provider_org_a, "email": ze_kassel.email}) == {
+        "organisation": ["Ihre eigene Organisation können Sie nicht ändern."]}
+    assert accounts.check_update_user(ze_kassel, ze_kassel, {"organisation": kassel, "email": ze_kassel.email}) == {}
+
+
+def test_an_update_logs_each_changed_field_with_old_and_new_value(ze_kassel, provider_a, provider_org_a):
+    from aqb_monitoring.models import SecurityEventKind
+
+    _accounts().do_update_user(ze_kassel, provider_a, {"organisation": provider_org_a, "email": " Neu.A@Example.org",
+                                                       "first_name": " Anna ", "last_name": ""},
+                               request=_request(ze_kassel))
+    provider_a.refresh_from_db()
+    assert (provider_a.email, provider_a.first_name, provider_a.last_name) == ("neu.a@example.org", "Anna", "")
+    [event] = _events(SecurityEventKind.USER_CHANGED, provider_a)
+    assert event.actor == ze_kassel and event.ip_address == "203.0.113.7"
+    assert event.detail == {"changes": {"first_name": ["", "Anna"], "email": ["traeger.a@example.org", "neu.a@example.org"]}}
+    assert _events(SecurityEventKind.ORGANISATION_CHANGED) == []
+    assert list(provider_a.groups.all()) == [provider_org_a.group]
+
+
+def test_an_unchanged_update_logs_nothing(ze_kassel, provider_a, provider_org_a):
+    from aqb_monitoring.models import SecurityEvent
+
+    _accounts().do_update_user(ze_kassel, provider_a, {"organisation": provider_org_a, "email": provider_a.email})
+    assert not SecurityEvent.objects.exists()
+
+
+def test_moving_a_user_to_another_provider_swaps_the_group_and_logs_both_names(
+        ze_kassel, provider_a, provider_org_a2):
+    from aqb_monitoring.models import SecurityEventKind
+
+    _accounts().do_update_user(ze_kassel, provider_a, {"organisation": provider_org_a2, "email": provider_a.email})
+    provider_a.refresh_from_db()
+    assert provider_a.organisation == provider_org_a2
+    assert list(provider_a.groups.all()) == [provider_org_a2.group]
+    [event] = _events(SecurityEventKind.ORGANISATION_CHANGED, provider_a)
+    assert event.actor == ze_kassel
+    assert event.detail == {"before": "Bildungswerk Nordhessen", "after": "Jugendwerkstatt Kassel"}
+    assert _events(SecurityEventKind.USER_CHANGED) == []
+
+
+def test_a_user_without_organisation_gets_one_and_its_group(administrator, kassel):
+    from aqb_monitoring.models import SecurityEventKind, User
+
+    orphan = User.objects.create_user(email="ohne@example.org", password=PASSWORD, organisation=None)
+    _accounts().do_update_user(administrator, orphan, {"organisation": kassel, "email": orphan.email})
+    orphan.refresh_from_db()
+    assert orphan.organisation == kassel and list(orphan.groups.all()) == [kassel.group]
+    [event] = _events(SecurityEventKind.ORGANISATION_CHANGED, orphan)
+    assert event.detail == {"before": "", "after": "Landkreis Kassel"}
+
+
+def test_deactivation_is_refused_outside_the_scope_for_oneself_and_twice(ze_kassel, provider_a, provider_b):
+    from aqb_monitoring.models import SecurityEvent
+
+    accounts = _accounts()
+    assert _refused(lambda: accounts.do_deactivate_user(ze_kassel, provider_b)) == NOT_ALLOWED
+    assert accounts.check_deactivate_user(ze_kassel, ze_kassel) == {
+        "__all__": ["Ihr eigenes Konto können Sie nicht deaktivieren."]}
+    provider_b.refresh_from_db()
+    assert provider_b.is_active and not SecurityEvent.objects.exists()
+    accounts.do_deactivate_user(ze_kassel, provider_a)
+    provider_a.refresh_from_db()
+    assert accounts.check_deactivate_user(ze_kassel, provider_a) == {"__all__": ["Das Konto ist bereits deaktiviert."]}
+
+
+def test_deactivation_and_reactivation_are_stored_and_logged(ze_kassel, provider_a):
+    from aqb_monitoring.models import SecurityEventKind
+
+    accounts = _accounts()
+    assert accounts.check_reactivate_user(ze_kassel, provider_a) == {"__all__": ["Das Konto ist bereits aktiv."]}
+    accounts.do_deactivate_user(ze_kassel, provider_a, request=_request(ze_kassel))
+    provider_a.refresh_from_db()
+    assert not provider_a.is_active
+    [event] = _events(SecurityEventKind.USER_DEACTIVATED, provider_a)
+    assert (event.actor, event.ip_address, event.detail) == (ze_kassel, "203.0.113.7", {})
+    accounts.do_reactivate_user(ze_kassel, provider_a, request=_request(ze_kassel, "198.51.100.2"))
+    provider_a.refresh_from_db()
+    assert provider_a.is_active
+    [event] = _events(SecurityEventKind.USER_REACTIVATED, provider_a)
+    assert (event.actor, event.ip_address) == (ze_kassel, "198.51.100.2")
+
+
+def test_reactivation_outside_the_scope_is_refused_and_changes_nothing(ze_kassel, provider_b):
+    from aqb_monitoring.models import User
+
+    User.objects.filter(pk=provider_b.pk).update(is_active=False)
+    assert _refused(lambda: _accounts().do_reactivate_user(ze_kassel, provider_b)) == NOT_ALLOWED
+    provider_b.refresh_from_db()
+    assert not provider_b.is_active
+
+
+def test_an_invitation_goes_only_to_active_users_who_never_logged_in(ze_kassel, provider_a, provider_b):
+    from django.utils import timezone
+
+    accounts = _accounts()
+    assert accounts.check_send_invitation(ze_kassel, provider_b) == NOT_ALLOWED
+    assert accounts.check_send_invitation(None, provider_b) == {}  # asked for on the public page: no scope
+    assert accounts.check_send_invitation(ze_kassel, provider_a) == {}
+    provider_a.last_login = timezone.now()
+    assert accounts.check_send_invitation(ze_kassel, provider_a) == {"__all__": [
+        "Der Benutzer hat sich bereits angemeldet; er kann „Passwort vergessen?“ nutzen."]}
+    provider_a.is_active = False
+    assert accounts.check_send_invitation(None, provider_a) == {"__all__": [
+        "Deaktivierte Benutzer erhalten keine Einladung."]}
+
+
+def test_an_invitation_is_noted_logged_and_mailed_after_the_commit(
+        provider_a, django_capture_on_commit_callbacks, mailoutbox):
+    from aqb_monitoring.models import SecurityEventKind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _accounts().do_send_invitation(None, provider_a, request=_request(None, "192.0.2.9"))
+        assert mailoutbox == []
+    provider_a.refresh_from_db()
+    assert provider_a.invited_at is not None
+    [event] = _events(SecurityEventKind.INVITATION_SENT, provider_a)
+    assert (event.actor, event.ip_address, event.detail) == (None, "192.0.2.9", {"requested_by_user": True})
+    assert [mail.to for mail in mailoutbox] == [["traeger.a@example.org"]]
+
+
+def test_a_refused_invitation_notes_and_sends_nothing(ze_kassel, provider_b, django_capture_on_commit_callbacks,
+                                                      mailoutbox):
+    from aqb_monitoring.models import SecurityEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _refused(lambda: _accounts().do_send_invitation(ze_kassel, provider_b)) == NOT_ALLOWED
+    provider_b.refresh_from_db()
+    assert provider_b.invited_at is None and mailoutbox == [] and not SecurityEvent.objects.exists()
+
+
+@pytest.mark.parametrize("length", [14, 20])
+def test_a_generated_one_time_password_meets_the_policy_and_has_the_asked_length(db, length):
+    from django.contrib.auth.password_validation import validate_password
+
+    accounts = _accounts()
+    passwords = [accounts.generate_one_time_password(length) for _ in range(30)]
+    for password in passwords:
+        validate_password(password)
+        assert len(password) == length and "'" not in password
+    assert len(set(passwords)) == 30
+    assert len(accounts.generate_one_time_password()) == 14
+    assert len(accounts.generate_one_time_password(4)) == 8  # never shorter than its two of each kind
+
+
+def test_a_one_time_password_is_refused_outside_the_scope_for_a_deactivated_user_or_against_the_policy(
+        ze_kassel, provider_a, provider_b):
+    accounts = _accounts()
+    assert accounts.check_set_one_time_password(ze_kassel, provider_b, "Ab12!!cdEF") == NOT_ALLOWED
+    assert accounts.check_set_one_time_password(ze_kassel, provider_a, "abc") == {"password": [
+        "Das Passwort erfüllt die Regeln nicht. Es fehlen: mindestens 8 Zeichen, mindestens zwei Ziffern, mindestens "
+        "zwei Großbuchstaben, mindestens zwei dieser Sonderzeichen: ! $ ' # %."]}
+    provider_a.is_active = False
+    assert accounts.check_set_one_time_password(ze_kassel, provider_a, "Ab12!!cdEF") == {"__all__": [
+        "Das Konto ist deaktiviert."]}
+
+
+def test_a_one_time_password_must_be_changed_at_the_first_log_in_and_is_logged(ze_kassel, provider_a):
+    from aqb_monitoring.models import SecurityEventKind
+
+    password = _accounts().do_set_one_time_password(ze_kassel, provider_a, request=_request(ze_kassel))
+    provider_a.refresh_from_db()
+    assert len(password) == 14 and provider_a.check_password(password) and provider_a.must_change_password
+    [event] = _events(SecurityEventKind.PASSWORD_RESET, provider_a)
+    assert (event.actor, event.ip_address, event.detail) == (ze_kassel, "203.0.113.7", {"one_time_password": True})
+    assert _accounts().do_set_one_time_password(ze_kassel, provider_a, "Xy34$$abCD") == "Xy34$$abCD"
+    provider_a.refresh_from_db()
+    assert provider_a.check_password("Xy34$$abCD") and provider_a.must_change_password
+
+
+def test_a_refused_one_time_password_changes_nothing(ze_kassel, provider_b):
+    from aqb_monitoring.models import SecurityEvent
+
+    assert _refused(lambda: _accounts().do_set_one_time_password(ze_kassel, provider_b, "Xy34$$abCD")) == NOT_ALLOWED
+    provider_b.refresh_from_db()
+    assert provider_b.check_password(PASSWORD) and not provider_b.must_change_password
+    assert not SecurityEvent.objects.exists()
+
+
+@pytest.mark.parametrize("via", ["invitation", None])
+def test_a_password_chosen_by_the_user_ends_the_obligation_and_is_logged(provider_a, via):
+    from django.contrib.auth.forms import SetPasswordForm
+
+    from aqb_monitoring.models import SecurityEventKind, User
+
+    User.objects.filter(pk=provider_a.pk).update(must_change_password=True)
+    provider_a.refresh_from_db()
+    form = SetPasswordForm(provider_a, {"new_password1": "Neu56##pqRS", "new_password2": "Neu56##pqRS"})
+    assert form.is_valid(), form.errors
+    kwargs = {"via": via} if via else {}
+    _accounts().do_choose_password(provider_a, form, request=_request(provider_a), **kwargs)
+    provider_a.refresh_from_db()
+    assert provider_a.check_password("Neu56##pqRS") and not provider_a.must_change_password
+    # (the password signal logs the change outside a request as well, without an address)
+    [event] = [event for event in _events(SecurityEventKind.PASSWORD_CHANGED, provider_a) if event.ip_address]
+    assert (event.actor, event.ip_address, event.detail) == (provider_a, "203.0.113.7", {"via": via or "change"})
