@@ -614,3 +614,198 @@ def test_answers_after_a_refused_one_are_still_read(m3):
     answers = {"gibt-es-nicht": True, "ausbildungsreife-berufswahl": "ja", **all_answers(m3)}
     result = validate(m3, entry_values(m3, entry_answers=answers))
     assert result.values["entry_answers"] == all_answers(m3)
+
+
+# V3-V10 word for word, at both sides of each boundary, and silent without their precondition ---------
+# (mutation survivors of check_* and validate_participant, docs/mutation-testing.md)
+
+AGE_MESSAGE = (
+    "Teilnehmende müssen bei Eintritt mindestens 10 und höchstens 70 Jahre alt sein "
+    "(Eintrittsjahr minus Geburtsjahr ergibt {age})."
+)
+
+
+@pytest.mark.parametrize("age", [9, 71])
+def test_an_age_just_outside_10_to_70_is_refused_with_the_age_computed(m1, age):
+    result = validate(m1, entry_values(m1, birth_year=m1.start_date.year - age))
+    assert result.errors == {"birth_year": [AGE_MESSAGE.format(age=age)]}
+
+
+def test_the_age_counts_from_the_year_of_entry_not_of_the_measure_start(kassel):
+    measure = make_measure("AQB26-KS-M1-09", kassel, end_date=datetime.date(2027, 6, 30))
+    values = entry_values(measure, entry_date=datetime.date(2027, 1, 4), birth_year=2017)
+    assert validate(measure, values).errors == {}
+    result = validate(measure, {**values, "entry_date": datetime.date(2026, 12, 31)})
+    assert result.errors == {"birth_year": [AGE_MESSAGE.format(age=9)]}
+
+
+def test_an_entry_on_the_measure_start_or_end_day_is_fine_and_a_day_outside_is_refused_word_for_word(m1):
+    for day in (m1.start_date, m1.end_date):
+        assert validate(m1, entry_values(m1, entry_date=day)).errors == {}
+    early = validate(m1, entry_values(m1, entry_date=datetime.date(2025, 12, 31)))
+    assert early.errors == {"entry_date": ["Das Eintrittsdatum darf nicht vor dem Beginn der Maßnahme (01.01.2026) liegen."]}
+    late = validate(m1, entry_values(m1, entry_date=datetime.date(2027, 1, 1)))
+    assert late.errors == {"entry_date": ["Das Eintrittsdatum darf nicht nach dem Ende der Maßnahme (31.12.2026) liegen."]}
+
+
+def test_an_exit_one_day_before_the_entry_is_refused_on_the_exit_date_naming_the_entry_date(m1):
+    values = {**entry_values(m1, entry_date=datetime.date(2026, 3, 2)), **exit_values(m1, exit_date=datetime.date(2026, 3, 1))}
+    result = validate(m1, values)
+    assert result.errors == {"exit_date": ["Das Austrittsdatum darf nicht vor dem Eintrittsdatum (02.03.2026) liegen."]}
+
+
+def test_an_exit_date_without_entry_date_is_not_compared_with_the_entry(m1):
+    values = {**entry_values(m1, entry_date=None), **exit_values(m1, exit_date=m1.start_date)}
+    result = validate(m1, values)
+    assert result.errors == {}
+    assert result.status == ParticipantStatus.RED
+    assert "entry_date" in result.missing_entry
+
+
+def test_an_exit_one_day_after_the_measure_end_is_refused_word_for_word(m1):
+    result = validate(m1, {**entry_values(m1), **exit_values(m1, exit_date=datetime.date(2027, 1, 1))})
+    assert result.errors == {"exit_date": ["Das Austrittsdatum darf nicht nach dem Ende der Maßnahme (31.12.2026) liegen."]}
+
+
+def test_a_carried_over_participant_entering_a_day_after_the_start_is_refused(m1):
+    result = validate(m1, entry_values(m1, carried_over=True, entry_date=datetime.date(2026, 1, 2)))
+    assert result.errors == {"entry_date": [
+        "Aus dem vorangegangenen Budget übernommene Teilnehmende erhalten als Eintrittsdatum den Beginn der Maßnahme (01.01.2026)."
+    ]}
+
+
+def test_a_carried_over_participant_without_entry_date_is_incomplete_not_refused(m1):
+    result = validate(m1, entry_values(m1, carried_over=True, entry_date=None))
+    assert result.errors == {}
+    assert result.missing["entry_date"] == ["Pflichtangabe: bitte ausfüllen."]
+
+
+def test_whether_a_record_was_carried_over_comes_from_the_stored_record_not_the_input(m1):
+    later = datetime.date(2026, 2, 1)
+    claimed = validate(m1, entry_values(m1, carried_over=True, entry_date=later), previous={"carried_over": False})
+    assert claimed.errors == {}
+    assert claimed.values["carried_over"] is False
+    stored = validate(m1, entry_values(m1, carried_over=False, entry_date=later), previous={"carried_over": True})
+    assert stored.values["carried_over"] is True
+    assert stored.errors == {"entry_date": [
+        "Aus dem vorangegangenen Budget übernommene Teilnehmende erhalten als Eintrittsdatum den Beginn der Maßnahme (01.01.2026)."
+    ]}
+
+
+def test_a_carry_over_destination_one_day_before_the_measure_end_is_refused_word_for_word(m1):
+    carry_over = Destination.objects.get(is_carry_over=True)
+    values = {**entry_values(m1), **exit_values(m1, destination=carry_over, exit_date=datetime.date(2026, 12, 30))}
+    assert validate(m1, values).errors == {"exit_date": [
+        f"Bei Verbleib „{carry_over.label}“ ist das Austrittsdatum das Ende der Maßnahme (31.12.2026)."
+    ]}
+
+
+def test_a_carry_over_destination_without_exit_date_asks_only_for_the_exit_date(m1):
+    carry_over = Destination.objects.get(is_carry_over=True)
+    result = validate(m1, {**entry_values(m1), "destination": carry_over})
+    assert result.errors == {"exit_date": [
+        "Bitte das Austrittsdatum eintragen: ohne Austritt werden keine Austrittsangaben gespeichert (Verbleib nach Austritt)."
+    ]}
+
+
+def test_exit_fields_and_exit_answers_without_exit_date_are_all_named_in_one_message(m3):
+    values = {**entry_values(m3), "entry_answers": all_answers(m3),
+              "destination": Destination.objects.get(code="betriebliche-ausbildung"),
+              "exit_answers": {"rahmenbedingungen-mobilitaet": False}}
+    result = validate(m3, values)
+    assert result.errors == {"exit_date": [
+        "Bitte das Austrittsdatum eintragen: ohne Austritt werden keine Austrittsangaben gespeichert "
+        "(Verbleib nach Austritt, Mobilität gegeben (bei Austritt))."
+    ]}
+
+
+def test_an_exit_reason_with_a_destination_that_needs_none_is_refused_word_for_word(m1):
+    _destination, reason = not_working_reason("pflege")
+    result = validate(m1, {**entry_values(m1), **exit_values(m1, exit_reason=reason)})
+    assert result.errors == {"exit_reason": ["Ein Austrittsgrund wird nur beim Verbleib „nicht erwerbstätig, …“ angegeben."]}
+
+
+def test_a_free_text_with_a_reason_other_than_other_is_refused_word_for_word(m1):
+    destination, reason = not_working_reason("pflege")
+    values = {**entry_values(m1), **exit_values(m1, destination=destination, exit_reason=reason, exit_reason_other="Umzug")}
+    assert validate(m1, values).errors == {
+        "exit_reason_other": ["Der sonstige Austrittsgrund wird nur bei „sonstiger Grund“ angegeben."]
+    }
+
+
+def test_a_complete_m2_record_without_goal_and_with_the_exam_has_no_error(m2):
+    result = validate(m2, {**entry_values(m2), **exit_values(m2, exam_passed=False)})
+    assert result.errors == {}
+    assert result.values["exam_passed"] is False
+    assert result.status == ParticipantStatus.GREEN
+
+
+@pytest.mark.parametrize("exam_passed", [True, False])
+def test_an_exam_answer_outside_m2_is_refused_word_for_word_even_when_no(m1, exam_passed):
+    result = validate(m1, {**entry_values(m1), **exit_values(m1, exam_passed=exam_passed)})
+    assert result.errors == {"exam_passed": ["„Prüfung bestanden?“ wird nur bei Maßnahmen der Art M2 erfasst."]}
+
+
+def test_a_goal_in_m1_is_no_error(m1):
+    result = validate(m1, entry_values(m1))
+    assert result.values["goal"].code == "vermittlung-ausbildung"
+    assert result.errors == {}
+
+
+def test_a_closed_measure_refuses_every_change_word_for_word(m1):
+    m1.closed_at = timezone.now()
+    m1.save()
+    result = validate(m1, entry_values(m1))
+    assert result.errors == {NON_FIELD: [
+        "Die Maßnahme ist abgeschlossen; Teilnehmende können nicht mehr geändert oder gelöscht werden."
+    ]}
+
+
+def test_an_m4_measure_refuses_participants_word_for_word(kassel):
+    m4 = make_measure("AQB26-KS-M4-02", kassel, type_code="M4")
+    result = validate(m4, entry_values(m4))
+    assert result.errors == {NON_FIELD: ["Für diese Maßnahmeart werden keine Teilnehmenden erfasst."]}
+
+
+def test_a_closed_m4_measure_gives_both_reasons(kassel):
+    m4 = make_measure("AQB26-KS-M4-03", kassel, type_code="M4", closed_at=timezone.now())
+    assert validate(m4, entry_values(m4)).errors == {NON_FIELD: [
+        "Die Maßnahme ist abgeschlossen; Teilnehmende können nicht mehr geändert oder gelöscht werden.",
+        "Für diese Maßnahmeart werden keine Teilnehmenden erfasst.",
+    ]}
+
+
+def test_without_participant_id_the_refusal_is_the_only_word_about_the_id(m1):
+    result = validate(m1, entry_values(m1, pseudonym=" "))
+    assert result.errors == {"pseudonym": ["Ohne Teilnehmenden-ID kann der Datensatz nicht gespeichert werden."]}
+    assert "pseudonym" not in result.missing
+    assert result.missing_entry["pseudonym"] == "Teilnehmenden-ID"
+    assert result.status == ParticipantStatus.RED
+
+
+def test_a_name_like_participant_id_is_warned_about_but_saved_with_its_status(m1):
+    result = validate(m1, entry_values(m1, pseudonym="AnnaSchmidt"))
+    assert result.errors == {}
+    assert result.warnings == {"pseudonym": [
+        "Die Teilnehmenden-ID „AnnaSchmidt“ sieht aus wie ein Name oder ein Name mit Geburtsdatum. "
+        "Teilnehmenden-IDs sind Pseudonyme: bitte keine Namen oder Geburtsdaten verwenden, sondern "
+        "eine Kennung wie „KS-2026-017“. Der Datensatz wird trotzdem gespeichert."
+    ]}
+    assert result.status == ParticipantStatus.YELLOW
+    assert validate(m1, entry_values(m1)).warnings == {}
+
+
+def test_the_result_holds_what_is_missing_at_entry_and_at_exit_with_one_request_each(m2):
+    values = {**entry_values(m2, benefit=None), "exit_date": m2.end_date, "completed_measure": True}
+    result = validate(m2, values)
+    assert result.errors == {}
+    assert result.missing_entry == {"benefit": "Leistungsbezug bei Eintritt"}
+    assert list(result.missing_exit) == ["destination", "main_goal_reached", "exam_passed"]
+    assert result.missing == {
+        "benefit": ["Pflichtangabe: bitte ausfüllen."],
+        "destination": ["Bitte den Verbleib bis vier Wochen nach dem Austritt auswählen."],
+        "main_goal_reached": ["Bitte angeben, ob das Hauptziel der Maßnahme erreicht wurde."],
+        "exam_passed": ["Bitte angeben, ob die Prüfung bestanden wurde."],
+    }
+    assert result.status == ParticipantStatus.RED
+    assert result.values["exit_date"] == m2.end_date and result.values["completed_measure"] is True
