@@ -112,6 +112,24 @@ def test_a_save_refuses_a_participant_of_another_measure_and_changes_nothing(ze_
     assert not AuditEntry.objects.exists()
 
 
+def test_a_rule_context_used_for_a_save_knows_the_saved_id_for_the_next_check(ze_kassel, measure):
+    """V2 with one context for several records: after a save it knows the new ID, after a rename only the new one."""
+    context = RuleContext.for_measure(measure)
+    values = entry_values(measure, pseudonym="TN-1")
+    participant, _ = services.save_participant(ze_kassel, measure, values, context=context)
+    assert context.pseudonyms == {"TN-1": participant.pk}
+    assert check_save_participant(ze_kassel, measure, values, context=context) == {"pseudonym": [TAKEN.format("TN-1")]}
+    services.save_participant(ze_kassel, measure, {**values, "pseudonym": "TN-2"}, participant, context=context)
+    assert context.pseudonyms == {"TN-2": participant.pk}
+    assert check_save_participant(ze_kassel, measure, values, context=context) == {}
+
+
+def test_a_save_with_a_note_keeps_it_in_the_audit_entry(ze_kassel, measure):
+    participant, _ = services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym="TN-1"),
+                                               note="laut Änderungsanfrage vom 02.03.2026")
+    assert AuditEntry.objects.get(participant=participant).note == "laut Änderungsanfrage vom 02.03.2026"
+
+
 # --- version and stale message ----------------------------------------------------------------------------
 
 
@@ -327,16 +345,32 @@ def test_a_changed_answer_is_stored_and_audited_with_old_and_new_value_at_entry(
     assert change.changes == {answer_label(code, "bei Eintritt"): ["ja", "nein"]}
 
 
-def test_a_withdrawn_answer_is_deleted_even_when_an_answer_read_before_it_stays(ze_kassel, measure):
+def test_withdrawn_answers_are_deleted_whichever_answer_stays(ze_kassel, measure):
+    """Each answer in turn is the one kept, so one of them is the first the service reads."""
     goal = ParticipantGoal.objects.get(code="ausbildungsreife")
     answers = all_answers(measure, goal)
+    for number, kept in enumerate(answers):
+        values = entry_values(measure, pseudonym=f"TN-{number}", goal=goal)
+        participant, _ = services.save_participant(ze_kassel, measure, {**values, "entry_answers": answers})
+        services.save_participant(ze_kassel, measure, {**values, "entry_answers": {kept: True}}, participant)
+        assert list(Answer.objects.filter(participant=participant).values_list("question__code", flat=True)) == [kept]
+        change = AuditEntry.objects.get(participant=participant, action=AuditAction.CHANGE)
+        assert change.changes == {answer_label(code, "bei Eintritt"): ["ja", ""] for code in answers if code != kept}
+
+
+def test_an_unchanged_answer_does_not_stop_the_answers_given_after_it(ze_kassel, measure):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    first, second, third = sorted(all_answers(measure, goal))[:3]
     values = entry_values(measure, pseudonym="TN-1", goal=goal)
-    participant, _ = services.save_participant(ze_kassel, measure, {**values, "entry_answers": answers})
-    first = Answer.objects.filter(participant=participant).select_related("question")[0].question.code
-    services.save_participant(ze_kassel, measure, {**values, "entry_answers": {first: True}}, participant)
-    assert list(Answer.objects.filter(participant=participant).values_list("question__code", flat=True)) == [first]
+    participant, _ = services.save_participant(ze_kassel, measure,
+                                               {**values, "entry_answers": {first: True, second: True}})
+    services.save_participant(ze_kassel, measure, {**values, "entry_answers": {first: True, second: False, third: True}},
+                              participant)
+    assert dict(Answer.objects.filter(participant=participant).values_list("question__code", "value")) == {
+        first: True, second: False, third: True}
     change = AuditEntry.objects.get(participant=participant, action=AuditAction.CHANGE)
-    assert change.changes == {answer_label(code, "bei Eintritt"): ["ja", ""] for code in answers if code != first}
+    assert change.changes == {answer_label(second, "bei Eintritt"): ["ja", "nein"],
+                              answer_label(third, "bei Eintritt"): ["", "ja"]}
 
 
 def test_without_an_exit_date_no_exit_answer_is_kept_not_even_to_a_deactivated_question(ze_kassel, measure):
