@@ -349,6 +349,9 @@ def test_a_date_is_typed_as_tt_mm_jjjj_and_may_fall_on_the_other_end_but_not_bey
     assert parse_proposal(measure_a, "end_date", "01.01.2026") == (datetime.date(2026, 1, 1), [])
     assert parse_proposal(measure_a, "end_date", "31.12.2025") == (
         None, ["Das neue Ende 31.12.2025 liegt vor dem Beginn der Maßnahme (01.01.2026)."])
+    # a measure may be extended either way
+    assert parse_proposal(measure_a, "start_date", "01.09.2025") == (datetime.date(2025, 9, 1), [])
+    assert parse_proposal(measure_a, "end_date", "31.03.2027") == (datetime.date(2027, 3, 31), [])
 
 
 def test_the_planned_number_is_a_whole_number_the_database_can_hold(measure_a):
