@@ -223,3 +223,133 @@ def test_the_grant_recipient_reads_the_deletion_in_the_history_and_the_other_one
     assert "KS-15-001" not in page
     client.force_login(ze_fulda)
     assert client.get(url).status_code == 404
+
+
+# --- word for word: what the purge says and records, its boundaries (issue 11, mutation testing) -------------------
+
+
+def test_the_period_can_be_asked_for_another_number_of_years():
+    from aqb_monitoring.services.retention import retention_ends
+
+    assert retention_ends(END) == LAST_DAY_KEPT
+    assert retention_ends(END, 3) == datetime.date(2018, 12, 31)
+    assert retention_ends(datetime.date(2016, 2, 29), 0) == datetime.date(2016, 2, 29)
+
+
+def test_a_measure_ending_in_mid_year_goes_the_day_after_its_tenth_anniversary(kassel, provider_org_a):
+    from aqb_monitoring.services.retention import expired_measures
+
+    from .conftest import make_participant
+
+    measure = make_measure("AQB15-KS-M1-09", kassel, provider_org_a, budget_year=2015,
+                           end_date=datetime.date(2015, 6, 30))
+    make_participant(measure, "KS-15-009")
+    assert expired_measures(datetime.date(2025, 6, 30)) == []
+    assert purge_expired_data(today=datetime.date(2025, 6, 30)).measures == []
+    assert expired_measures(datetime.date(2025, 7, 1)) == [measure]
+    assert [purge.number for purge in purge_expired_data(today=datetime.date(2025, 7, 1)).measures] == ["AQB15-KS-M1-09"]
+    assert not Participant.objects.filter(measure=measure).exists()
+
+
+def test_expired_measures_come_oldest_first_and_by_number_on_the_same_day(old_measure, kassel, provider_org_a, settings):
+    from aqb_monitoring.services.retention import expired_measures
+
+    older = make_measure("AQB14-KS-M1-02", kassel, provider_org_a, budget_year=2014)
+    same_day = make_measure("AQB14-KS-M1-01", kassel, provider_org_a, budget_year=2014)
+    assert expired_measures(FIRST_DAY_PURGED) == [same_day, older, old_measure]
+    assert expired_measures(datetime.date(2017, 1, 1), years=2) == [same_day, older]  # years given, not the setting
+    settings.AQB_RETENTION_YEARS = 2
+    assert expired_measures(datetime.date(2018, 1, 1)) == [same_day, older, old_measure]
+
+
+def test_the_command_says_word_for_word_what_it_deleted_and_records_it(old_measure):
+    send_report(old_measure)
+    answers = Answer.objects.filter(participant__measure=old_measure).count()
+    result = purge_expired_data(today=FIRST_DAY_PURGED)
+    assert result.lines() == [
+        "Aufbewahrungsfrist: 10 Jahre nach Ende der Maßnahme (Stand 01.01.2026).",
+        f"AQB15-KS-M1-01 (Ende 31.12.2015): 2 Teilnehmende, {answers} Antworten, 2 Protokolleinträge, 0 Excel-Importe "
+        "gelöscht; 1 Meldung auf Anzahlen reduziert.",
+    ]
+    assert (result.today, result.years, result.dry_run) == (FIRST_DAY_PURGED, 10, False)
+    entry = AuditEntry.objects.get(measure=old_measure, action=AuditAction.RETENTION_PURGE)
+    assert entry.changes == {
+        "Teilnehmende": ["2", "0"],
+        "Antworten": [str(answers), "0"],
+        "Protokolleinträge zu Teilnehmenden": ["2", "0"],
+        "Excel-Importe": ["0", "0"],
+        "Meldungen (Zeilen durch Anzahlen ersetzt)": ["", "1"],
+    }
+    assert entry.note == "Aufbewahrungsfrist von 10 Jahren nach Ende der Maßnahme (31.12.2015) abgelaufen."
+
+
+def test_a_dry_run_names_what_it_would_delete_word_for_word(old_measure):
+    send_report(old_measure)
+    send_report(old_measure, reference="AQB-2016-000002")
+    answers = Answer.objects.filter(participant__measure=old_measure).count()
+    result = purge_expired_data(today=FIRST_DAY_PURGED, dry_run=True)
+    assert result.lines() == [
+        "Aufbewahrungsfrist: 10 Jahre nach Ende der Maßnahme (Stand 01.01.2026).",
+        f"AQB15-KS-M1-01 (Ende 31.12.2015): 2 Teilnehmende, {answers} Antworten, 2 Protokolleinträge, 0 Excel-Importe "
+        "würden gelöscht; 2 Meldungen würden auf Anzahlen reduziert.",
+        "Probelauf: nichts wurde gelöscht.",
+    ]
+    assert result.dry_run and not AuditEntry.objects.filter(action=AuditAction.RETENTION_PURGE).exists()
+
+
+def test_one_of_each_is_named_in_the_singular():
+    from aqb_monitoring.services.retention import MeasurePurge
+
+    purge = MeasurePurge(number="AQB10-KS-M1-01", end_date=datetime.date(2010, 12, 31), participants=1, answers=1,
+                         audit_entries=1, import_jobs=1, reports=1)
+    assert purge.line(dry_run=False) == (
+        "AQB10-KS-M1-01 (Ende 31.12.2010): 1 Teilnehmende(r), 1 Antwort, 1 Protokolleintrag, 1 Excel-Import gelöscht; "
+        "1 Meldung auf Anzahlen reduziert.")
+    assert MeasurePurge(number="X", end_date=END, import_jobs=3).line(dry_run=True) == (
+        "X (Ende 31.12.2015): 0 Teilnehmende, 0 Antworten, 0 Protokolleinträge, 3 Excel-Importe würden gelöscht.")
+
+
+@pytest.mark.parametrize("field", ["participants", "answers", "audit_entries", "import_jobs", "reports"])
+def test_a_measure_with_any_one_thing_left_is_purged_and_one_with_nothing_is_skipped(field):
+    from aqb_monitoring.services.retention import MeasurePurge
+
+    assert MeasurePurge(number="X", end_date=END, **{field: 1})
+    assert not MeasurePurge(number="X", end_date=END)
+
+
+def test_a_measure_with_only_an_import_left_is_purged_and_an_import_without_file_goes_too(kassel, ze_kassel):
+    measure = make_measure("AQB10-KS-M1-01", kassel, budget_year=2010)
+    job = ImportJob.objects.create(measure=measure, user=ze_kassel, original_name="tn.xlsx", status="failed")
+    [purge] = purge_expired_data(today=FIRST_DAY_PURGED).measures
+    assert (purge.number, purge.participants, purge.import_jobs) == ("AQB10-KS-M1-01", 0, 1)
+    assert not ImportJob.objects.filter(pk=job.pk).exists()
+
+
+def test_history_entries_naming_a_deleted_participant_go_and_the_measures_own_stay(old_measure):
+    from aqb_monitoring.services.common import audit
+
+    audit(None, old_measure, None, AuditAction.DELETE, {"Teilnehmenden-ID": ["KS-15-099", ""]})
+    AuditEntry.objects.filter(pk=audit(None, old_measure, None, AuditAction.CHANGE).pk).update(pseudonym="KS-15-098")
+    own = audit(None, old_measure, None, AuditAction.CHANGE, {"Titel": ["A", "B"]})
+    [purge] = purge_expired_data(today=FIRST_DAY_PURGED).measures
+    assert purge.audit_entries == 3  # the two saves and the entry naming KS-15-098
+    assert AuditEntry.objects.filter(pk=own.pk).exists()
+    assert not AuditEntry.objects.filter(measure=old_measure, pseudonym="KS-15-098").exists()
+
+
+def test_a_snapshot_becomes_counts_per_column_without_ids_dates_or_free_text():
+    from aqb_monitoring.services.retention import NOT_COUNTED, snapshot_counts
+
+    assert NOT_COUNTED == {"measure_number", "pseudonym", "entry_date", "exit_date", "exit_reason_other"}
+    snapshot = {
+        "headers": ["Nr.", "ID", "Eintritt", "Austritt", "Sonstiger Grund", "Geschlecht", "Ziel"],
+        "keys": ["measure_number", "pseudonym", "entry_date", "exit_date", "exit_reason_other", "gender", "goal"],
+        "rows": [["M", "A", "01.02.2015", "", "weil", "weiblich", "Ausbildung"],
+                 ["M", "B", "01.03.2015", "", "", "männlich", "Arbeit"],
+                 ["M", "C", "01.04.2015", "", "", "weiblich"]],  # a shorter row: the missing cell counts as empty
+    }
+    assert snapshot_counts(snapshot) == {"participants": 3, "columns": [
+        {"header": "Geschlecht", "key": "gender", "values": [("männlich", 1), ("weiblich", 2)]},
+        {"header": "Ziel", "key": "goal", "values": [("", 1), ("Arbeit", 1), ("Ausbildung", 1)]},
+    ]}
+    assert snapshot_counts({}) == {"participants": 0, "columns": []}
