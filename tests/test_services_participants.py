@@ -205,6 +205,51 @@ def test_a_bulk_import_stores_the_answers_of_new_records(ze_kassel, measure):
     assert Answer.objects.filter(participant=stored).count() == len(goal_answers) > 0
 
 
+def new_row(measure, pseudonym, **overrides):
+    result = validate_participant(entry_values(measure, pseudonym=pseudonym, **overrides),
+                                  context=RuleContext.for_measure(measure))
+    assert not result.errors
+    return ImportRow(values=result.values, status=str(result.status))
+
+
+def test_an_import_creates_the_new_rows_after_a_changed_one_and_records_who_imported(ze_kassel, measure):
+    stored, _ = services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym="TN-1"))
+    result = services.import_participants(ze_kassel, measure, [
+        import_change(measure, stored, birth_year=2001), new_row(measure, "TN-2"), new_row(measure, "TN-3")])
+    assert [row.values["pseudonym"] for row in result.created] == ["TN-2", "TN-3"]
+    assert [row.participant_id for row in result.updated] == [stored.pk]
+    assert sorted(Participant.objects.filter(measure=measure).values_list("pseudonym", flat=True)) == [
+        "TN-1", "TN-2", "TN-3"]
+    entries = AuditEntry.objects.filter(action__in=[AuditAction.IMPORT_CREATE, AuditAction.IMPORT_CHANGE])
+    assert sorted((entry.pseudonym, entry.action, entry.user) for entry in entries) == [
+        ("TN-1", AuditAction.IMPORT_CHANGE, ze_kassel), ("TN-2", AuditAction.IMPORT_CREATE, ze_kassel),
+        ("TN-3", AuditAction.IMPORT_CREATE, ze_kassel)]
+
+
+def test_an_import_row_of_a_record_deleted_since_the_preview_is_left_out_with_the_reason(ze_kassel, measure):
+    gone = new_row(measure, "TN-1")
+    gone.version = "2026-03-02T10:15:00+00:00"
+    result = services.import_participants(ze_kassel, measure, [gone])
+    assert result.stale == [(gone, "Der Datensatz wurde seit der Vorschau gelöscht. Die Zeile wurde nicht übernommen; "
+                                   "bitte die Datei neu hochladen, wenn er wieder angelegt werden soll.")]
+    assert result.created == [] and not Participant.objects.filter(measure=measure).exists()
+
+
+def test_an_import_larger_than_one_write_chunk_reports_every_row(monkeypatch, ze_kassel, measure):
+    """The rows are written in chunks (2,000 each; 2 here): the result and the records cover all chunks."""
+    monkeypatch.setattr(participants_service, "WRITE_CHUNK", 2)
+    stored = [services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym=f"TN-{number}"))[0]
+              for number in range(3)]
+    rows = [new_row(measure, f"TN-NEU-{number}") for number in range(3)]
+    rows += [import_change(measure, participant, birth_year=2001) for participant in stored]
+    result = services.import_participants(ze_kassel, measure, rows)
+    assert [row.values["pseudonym"] for row in result.created] == ["TN-NEU-0", "TN-NEU-1", "TN-NEU-2"]
+    assert [row.participant_id for row in result.updated] == [participant.pk for participant in stored]
+    assert Participant.objects.filter(measure=measure).count() == 6
+    assert set(Participant.objects.filter(measure=measure, pseudonym__startswith="TN-").exclude(
+        pseudonym__startswith="TN-NEU").values_list("birth_year", flat=True)) == {2001}
+
+
 # --- what the carry-over takes along ----------------------------------------------------------------------
 
 
