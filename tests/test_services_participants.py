@@ -239,15 +239,32 @@ def test_an_import_larger_than_one_write_chunk_reports_every_row(monkeypatch, ze
     """The rows are written in chunks (2,000 each; 2 here): the result and the records cover all chunks."""
     monkeypatch.setattr(participants_service, "WRITE_CHUNK", 2)
     stored = [services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym=f"TN-{number}"))[0]
-              for number in range(3)]
+              for number in range(4)]
     rows = [new_row(measure, f"TN-NEU-{number}") for number in range(3)]
-    rows += [import_change(measure, participant, birth_year=2001) for participant in stored]
-    result = services.import_participants(ze_kassel, measure, rows)
+    changes = [import_change(measure, participant, birth_year=2001) for participant in stored]
+    for changed_meanwhile in (stored[0], stored[3]):  # one in each chunk of changes
+        services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym=changed_meanwhile.pseudonym,
+                                                                   birth_year=1999), changed_meanwhile)
+    result = services.import_participants(ze_kassel, measure, rows + changes)
     assert [row.values["pseudonym"] for row in result.created] == ["TN-NEU-0", "TN-NEU-1", "TN-NEU-2"]
-    assert [row.participant_id for row in result.updated] == [participant.pk for participant in stored]
-    assert Participant.objects.filter(measure=measure).count() == 6
-    assert set(Participant.objects.filter(measure=measure, pseudonym__startswith="TN-").exclude(
-        pseudonym__startswith="TN-NEU").values_list("birth_year", flat=True)) == {2001}
+    assert result.updated == changes[1:3]
+    assert [row for row, _reason in result.stale] == [changes[0], changes[3]]
+    assert dict(Participant.objects.filter(measure=measure).values_list("pseudonym", "birth_year")) == {
+        "TN-0": 1999, "TN-1": 2001, "TN-2": 2001, "TN-3": 1999, "TN-NEU-0": 2006, "TN-NEU-1": 2006, "TN-NEU-2": 2006}
+
+
+def test_an_import_change_of_an_answer_is_audited_with_its_question(ze_kassel, measure):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    first, second = sorted(all_answers(measure, goal))[:2]
+    participant, _ = services.save_participant(ze_kassel, measure, entry_values(
+        measure, pseudonym="TN-1", goal=goal, entry_answers={first: True, second: True}))
+    services.import_participants(ze_kassel, measure, [
+        import_change(measure, participant, entry_answers={first: False})])
+    change = AuditEntry.objects.get(participant=participant, action=AuditAction.IMPORT_CHANGE)
+    assert change.changes == {answer_label(first, "bei Eintritt"): ["ja", "nein"],
+                              answer_label(second, "bei Eintritt"): ["ja", ""]}
+    assert dict(Answer.objects.filter(participant=participant).values_list("question__code", "value")) == {
+        first: False}
 
 
 # --- what the carry-over takes along ----------------------------------------------------------------------
@@ -269,6 +286,20 @@ def test_the_carry_over_takes_the_entry_answers_and_clears_the_exit(ze_kassel, m
     assert set(Answer.objects.filter(participant=new, phase="entry").values_list("question__code", flat=True)) == set(
         answers)
     assert not Answer.objects.filter(participant=new, phase="exit").exists()
+
+
+def test_the_carry_over_is_audited_with_who_and_where_from(ze_kassel, measure, successor):
+    continuing(measure, ze_kassel, "TN-1")
+    new = services.do_carry_over(ze_kassel, measure)[0]
+    entry = AuditEntry.objects.get(participant=new)
+    assert (entry.action, entry.user, entry.measure, entry.note) == (
+        AuditAction.CARRY_OVER, ze_kassel, successor, "aus AQB26-KS-M1-21")
+
+
+def test_a_carry_over_without_a_successor_is_refused_with_the_reason(ze_kassel, measure):
+    with pytest.raises(services.ServiceError) as refused:
+        services.do_carry_over(ze_kassel, measure)
+    assert refused.value.messages == ["Für diese Maßnahme ist keine Folgemaßnahme im nächsten Budget hinterlegt."]
 
 
 def test_the_carry_over_drops_the_goal_when_the_successor_asks_none(ze_kassel, kassel, provider_org_a, measure):
