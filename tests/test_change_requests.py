@@ -388,7 +388,7 @@ def test_a_grant_recipient_without_providers_is_told_it_has_none(kassel, provide
 
 
 def test_an_empty_provider_is_shown_as_the_grant_recipient_running_the_measure_itself(ze_kassel, measure_a):
-    request = do_request_change(ze_kassel, measure_a, "provider", "  ", "Wir führen selbst durch")
+    request = do_request_change(ze_kassel, measure_a, "provider", None, "Wir führen selbst durch")
     assert request.proposed_value == ""
     assert shown_proposal(request) == "kein Träger (der Zuwendungsempfänger führt die Maßnahme selbst durch)"
     title = do_request_change(ze_kassel, measure_a, "title", "Neuer Titel", "Tippfehler")
@@ -544,6 +544,8 @@ def test_the_server_operator_decides_without_a_user(ze_kassel, measure_a):
         decided.refresh_from_db()
         assert (decided.decided_by, decided.decided_by_name) == (None, "manage.py")
         assert decided.decided_at is not None
+    assert applied.decision_note == ""
+    assert AuditEntry.objects.get(action=AuditAction.CHANGE).note.endswith("übernommen: Grund")
 
 
 def test_a_rejection_needs_a_reason_or_a_text(ze_kassel, rp_editor, measure_a):
@@ -551,6 +553,7 @@ def test_a_rejection_needs_a_reason_or_a_text(ze_kassel, rp_editor, measure_a):
     refusal = {"__all__": ["Bitte mindestens einen Ablehnungsgrund wählen oder eine Begründung schreiben."]}
     assert check_reject_change(rp_editor, request, [], "   ") == refusal
     assert check_reject_change(rp_editor, request, [], None) == refusal
+    assert check_reject_change(rp_editor, request) == refusal
     with pytest.raises(ServiceError) as refused:
         do_reject_change(rp_editor, request, [], " ")
     assert refused.value.errors == refusal
