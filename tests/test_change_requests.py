@@ -472,7 +472,7 @@ def test_a_request_is_stored_trimmed_with_the_askers_name_and_logged(ze_kassel, 
 # --- word for word: the RP's decision ------------------------------------------------------------------------
 
 
-def test_only_the_rp_decides_and_only_once(ze_kassel, rp_editor, measure_a):
+def test_the_rp_alone_decides_and_only_once(ze_kassel, rp_editor, measure_a):
     request = do_request_change(ze_kassel, measure_a, "title", "Neu", "Grund")
     not_rp = {"__all__": ["Nur das Regierungspräsidium entscheidet über Änderungsanfragen."]}
     assert check_apply_change(ze_kassel, request) == not_rp
