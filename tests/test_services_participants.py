@@ -19,6 +19,7 @@ from aqb_monitoring.models import (
     Participant,
     ParticipantGoal,
     Question,
+    QuestionBlock,
 )
 from aqb_monitoring.services import participants as participants_service
 from aqb_monitoring.services.participants import (
@@ -300,6 +301,17 @@ def test_a_carry_over_without_a_successor_is_refused_with_the_reason(ze_kassel, 
     with pytest.raises(services.ServiceError) as refused:
         services.do_carry_over(ze_kassel, measure)
     assert refused.value.messages == ["Für diese Maßnahme ist keine Folgemaßnahme im nächsten Budget hinterlegt."]
+
+
+def test_the_carry_over_leaves_out_the_answers_of_a_block_no_longer_asked(ze_kassel, measure, successor):
+    goal = ParticipantGoal.objects.get(code="ausbildungsreife")
+    answers = all_answers(measure, goal)
+    continuing(measure, ze_kassel, "TN-1", goal=goal, entry_answers=answers)
+    block = Question.objects.get(code=next(iter(answers))).block
+    QuestionBlock.objects.filter(pk=block.pk).update(is_active=False)
+    new = services.do_carry_over(ze_kassel, measure)[0]
+    assert set(Answer.objects.filter(participant=new).values_list("question__code", flat=True)) == {
+        code for code in answers if Question.objects.get(code=code).block_id != block.pk}
 
 
 def test_the_carry_over_drops_the_goal_when_the_successor_asks_none(ze_kassel, kassel, provider_org_a, measure):
