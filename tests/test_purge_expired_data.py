@@ -307,6 +307,7 @@ def test_one_of_each_is_named_in_the_singular():
         "1 Meldung auf Anzahlen reduziert.")
     assert MeasurePurge(number="X", end_date=END, import_jobs=3).line(dry_run=True) == (
         "X (Ende 31.12.2015): 0 Teilnehmende, 0 Antworten, 0 Protokolleinträge, 3 Excel-Importe würden gelöscht.")
+    assert purge.line(dry_run=True).endswith("würden gelöscht; 1 Meldung würde auf Anzahlen reduziert.")
 
 
 @pytest.mark.parametrize("field", ["participants", "answers", "audit_entries", "import_jobs", "reports"])

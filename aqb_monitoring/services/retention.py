@@ -111,9 +111,13 @@ class MeasurePurge:
             "verb": verb,
         }
         if self.reports:
-            reduced = _("würden auf Anzahlen reduziert") if dry_run else _("auf Anzahlen reduziert")
-            text += "; " + ngettext("%(n)d Meldung %(verb)s", "%(n)d Meldungen %(verb)s", self.reports) % {
-                "n": self.reports, "verb": reduced}
+            if dry_run:
+                reduced = ngettext("%(n)d Meldung würde auf Anzahlen reduziert",
+                                   "%(n)d Meldungen würden auf Anzahlen reduziert", self.reports)
+            else:
+                reduced = ngettext("%(n)d Meldung auf Anzahlen reduziert", "%(n)d Meldungen auf Anzahlen reduziert",
+                                   self.reports)
+            text += "; " + reduced % {"n": self.reports}
         return text + "."
 
 
