@@ -395,6 +395,11 @@ def test_an_empty_provider_is_shown_as_the_grant_recipient_running_the_measure_i
     assert shown_proposal(title) == "Neuer Titel"
 
 
+def test_a_proposed_provider_is_shown_by_its_name(ze_kassel, measure_a, provider_org_a2):
+    request = do_request_change(ze_kassel, measure_a, "provider", "Jugendwerkstatt Kassel", "Trägerwechsel")
+    assert shown_proposal(request) == "Jugendwerkstatt Kassel"
+
+
 def test_the_field_labels_are_the_measure_forms_and_other_names_stay_as_they_are():
     assert [field_label(name) for name in ("title", "start_date", "end_date", "planned_participants", "provider")] == [
         "Titel", "Beginn", "Ende", "Geplante Teilnehmendenzahl", "Träger"]
