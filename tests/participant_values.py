@@ -13,7 +13,8 @@ from aqb_monitoring.models import (
     SchoolAttendance,
     UnemploymentRegistration,
 )
-from aqb_monitoring.validation import RuleContext
+from aqb_monitoring.services.participants import ImportRow, version_of
+from aqb_monitoring.validation import RuleContext, validate_participant, values_from_participant
 
 
 def entry_values(measure, **overrides):
@@ -61,3 +62,14 @@ def exit_values(measure, **overrides):
 
 def not_working_reason(code="sonstiger-grund"):
     return Destination.objects.get(code="nicht-erwerbstaetig"), ExitReason.objects.get(code=code)
+
+
+def import_row(measure, participant, **changes):
+    """A bulk import's row changing a stored participant, validated as the importer does, at its current version."""
+    context = RuleContext.for_measure(measure)
+    previous = values_from_participant(participant)
+    result = validate_participant({**previous, **changes}, context=context, participant_id=participant.pk,
+                                  previous=previous)
+    assert not result.errors
+    return ImportRow(values=result.values, status=str(result.status), participant_id=participant.pk,
+                     version=version_of(participant))

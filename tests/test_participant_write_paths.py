@@ -28,12 +28,11 @@ from aqb_monitoring.models import (
     ParticipantGoal,
     Question,
 )
-from aqb_monitoring.services.participants import ImportRow
-from aqb_monitoring.validation import RuleContext, validate_participant, values_from_participant
+from aqb_monitoring.validation import values_from_participant
 
 from .conftest import make_measure
 from .excel_files import workbook_bytes, yellow_row
-from .participant_values import all_answers, entry_values
+from .participant_values import all_answers, entry_values, import_row
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +145,7 @@ def test_a_closed_measure_takes_no_change(path, client, ze_kassel, measure_a, st
         client.post(reverse("aqb_excel:carry_over", args=[measure_a.pk]))
         assert not Participant.objects.filter(measure=successor).exists()
         return
-    row = bulk_row(measure_a, stored, birth_year=2001)  # valid while the measure was open
+    row = import_row(measure_a, stored, birth_year=2001)  # valid while the measure was open
     measure_a.closed_at = timezone.now()
     measure_a.save()
     before = AuditEntry.objects.count()
@@ -167,15 +166,6 @@ def test_a_closed_measure_takes_no_change(path, client, ze_kassel, measure_a, st
     stored.refresh_from_db()  # still there (a delete would raise DoesNotExist)
     assert stored.birth_year == 2006
     assert AuditEntry.objects.count() == before
-
-
-def bulk_row(measure, participant, **changes):
-    context = RuleContext.for_measure(measure)
-    previous = values_from_participant(participant)
-    result = validate_participant({**previous, **changes}, context=context, participant_id=participant.pk,
-                                  previous=previous)
-    assert not result.errors
-    return ImportRow(values=result.values, status=str(result.status), participant_id=participant.pk)
 
 
 # ---------------------------------------------------------------------------
@@ -282,7 +272,7 @@ def test_another_grant_recipients_user_cannot_change_participants(path, client, 
             services.save_participant(ze_fulda, measure_a, {**values_from_participant(stored), "birth_year": 2001}, stored)
     else:
         with pytest.raises(services.ServiceError, match="nicht bearbeiten"):
-            services.import_participants(ze_fulda, measure_a, [bulk_row(measure_a, stored, birth_year=2001)])
+            services.import_participants(ze_fulda, measure_a, [import_row(measure_a, stored, birth_year=2001)])
         assert services.check_import_participants(ze_fulda, measure_a)
     stored.refresh_from_db()
     assert stored.birth_year == 2006
@@ -292,8 +282,8 @@ def test_another_grant_recipients_user_cannot_change_participants(path, client, 
 def test_the_bulk_service_needs_a_user_and_the_command_acts_as_the_shell(measure_a, stored):
     """`do_import` checks the permission itself: without a user nothing is written; manage.py is trusted."""
     with pytest.raises(services.ServiceError):
-        services.import_participants(None, measure_a, [bulk_row(measure_a, stored, birth_year=2001)])
-    services.import_participants(services.SHELL, measure_a, [bulk_row(measure_a, stored, birth_year=2001)])
+        services.import_participants(None, measure_a, [import_row(measure_a, stored, birth_year=2001)])
+    services.import_participants(services.SHELL, measure_a, [import_row(measure_a, stored, birth_year=2001)])
     stored.refresh_from_db()
     assert stored.birth_year == 2001
     assert AuditEntry.objects.filter(participant=stored).order_by("-pk").first().user is None

@@ -34,11 +34,10 @@ from aqb_monitoring.validation import (
     RuleContext,
     field_label,
     validate_participant,
-    values_from_participant,
 )
 
 from .conftest import make_measure, make_participant
-from .participant_values import all_answers, entry_values, exit_values
+from .participant_values import all_answers, entry_values, exit_values, import_row
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +215,7 @@ def new_row(measure, pseudonym, **overrides):
 def test_an_import_creates_the_new_rows_after_a_changed_one_and_records_who_imported(ze_kassel, measure):
     stored, _ = services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym="TN-1"))
     result = services.import_participants(ze_kassel, measure, [
-        import_change(measure, stored, birth_year=2001), new_row(measure, "TN-2"), new_row(measure, "TN-3")])
+        import_row(measure, stored, birth_year=2001), new_row(measure, "TN-2"), new_row(measure, "TN-3")])
     assert [row.values["pseudonym"] for row in result.created] == ["TN-2", "TN-3"]
     assert [row.participant_id for row in result.updated] == [stored.pk]
     assert sorted(Participant.objects.filter(measure=measure).values_list("pseudonym", flat=True)) == [
@@ -242,7 +241,7 @@ def test_an_import_larger_than_one_write_chunk_reports_every_row(monkeypatch, ze
     stored = [services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym=f"TN-{number}"))[0]
               for number in range(4)]
     rows = [new_row(measure, f"TN-NEU-{number}") for number in range(3)]
-    changes = [import_change(measure, participant, birth_year=2001) for participant in stored]
+    changes = [import_row(measure, participant, birth_year=2001) for participant in stored]
     for changed_meanwhile in (stored[0], stored[3]):  # one in each chunk of changes
         services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym=changed_meanwhile.pseudonym,
                                                                    birth_year=1999), changed_meanwhile)
@@ -260,7 +259,7 @@ def test_an_import_change_of_an_answer_is_audited_with_its_question(ze_kassel, m
     participant, _ = services.save_participant(ze_kassel, measure, entry_values(
         measure, pseudonym="TN-1", goal=goal, entry_answers={first: True, second: True}))
     services.import_participants(ze_kassel, measure, [
-        import_change(measure, participant, entry_answers={first: False})])
+        import_row(measure, participant, entry_answers={first: False})])
     change = AuditEntry.objects.get(participant=participant, action=AuditAction.IMPORT_CHANGE)
     assert change.changes == {answer_label(first, "bei Eintritt"): ["ja", "nein"],
                               answer_label(second, "bei Eintritt"): ["ja", ""]}
@@ -501,14 +500,6 @@ def test_saving_a_record_costs_the_same_queries_with_one_answer_as_with_many(ze_
 # --- what a bulk import reads of the stored records ----------------------------------------------------------
 
 
-def import_change(measure, participant, **changes):
-    context = RuleContext.for_measure(measure)
-    previous = values_from_participant(participant)
-    result = validate_participant({**previous, **changes}, context=context, participant_id=participant.pk,
-                                  previous=previous)
-    assert not result.errors
-    return ImportRow(values=result.values, status=str(result.status), participant_id=participant.pk,
-                     version=version_of(participant))
 
 
 def test_an_import_change_audits_the_old_and_new_entry_by_name_and_keeps_the_exit_answers(ze_kassel, measure):
@@ -518,7 +509,7 @@ def test_an_import_change_audits_the_old_and_new_entry_by_name_and_keeps_the_exi
     participant, _ = services.save_participant(ze_kassel, measure, {
         **entry_values(measure, pseudonym="TN-1", goal=goal), **exit_values(measure, destination=old),
         "entry_answers": answers, "exit_answers": answers})
-    services.import_participants(ze_kassel, measure, [import_change(measure, participant, destination=new)])
+    services.import_participants(ze_kassel, measure, [import_row(measure, participant, destination=new)])
     change = AuditEntry.objects.get(participant=participant, action=AuditAction.IMPORT_CHANGE)
     assert change.changes == {field_label("destination"): [str(old), str(new)]}
     assert Answer.objects.filter(participant=participant, phase="exit").count() == len(answers)

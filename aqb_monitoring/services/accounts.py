@@ -190,14 +190,18 @@ def check_deactivate_user(actor, user):
 
 def do_deactivate_user(actor, user, *, request=None):
     """The user can no longer log in; open sessions end with the next request (inactive users are refused)."""
+    return _set_active(actor, user, False, check_deactivate_user, SecurityEventKind.USER_DEACTIVATED, request)
+
+
+def _set_active(actor, user, active, check, event, request):
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        errors = check_deactivate_user(actor, user)
+        errors = check(actor, user)
         if errors:
             raise ServiceError(errors)
-        user.is_active = False
+        user.is_active = active
         user.save(update_fields=["is_active"])
-        record_security_event(SecurityEventKind.USER_DEACTIVATED, request=request, actor=actor, user=user)
+        record_security_event(event, request=request, actor=actor, user=user)
         return user
 
 
@@ -210,15 +214,8 @@ def check_reactivate_user(actor, user):
 
 
 def do_reactivate_user(actor, user, *, request=None):
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        errors = check_reactivate_user(actor, user)
-        if errors:
-            raise ServiceError(errors)
-        user.is_active = True
-        user.save(update_fields=["is_active"])
-        record_security_event(SecurityEventKind.USER_REACTIVATED, request=request, actor=actor, user=user)
-        return user
+    """The user can log in again (with the password they had)."""
+    return _set_active(actor, user, True, check_reactivate_user, SecurityEventKind.USER_REACTIVATED, request)
 
 
 # ---------------------------------------------------------------------------
