@@ -262,6 +262,14 @@ def test_expired_measures_come_oldest_first_and_by_number_on_the_same_day(old_me
     assert expired_measures(datetime.date(2018, 1, 1)) == [same_day, older, old_measure]
 
 
+def test_a_measure_ending_earlier_comes_first_even_with_a_higher_number(old_measure, kassel, provider_org_a):
+    from aqb_monitoring.services.retention import expired_measures
+
+    mid_year = make_measure("AQB15-KS-M1-02", kassel, provider_org_a, budget_year=2015,
+                            end_date=datetime.date(2015, 6, 30))
+    assert expired_measures(FIRST_DAY_PURGED) == [mid_year, old_measure]
+
+
 def test_the_command_says_word_for_word_what_it_deleted_and_records_it(old_measure):
     send_report(old_measure)
     answers = Answer.objects.filter(participant__measure=old_measure).count()
@@ -308,6 +316,9 @@ def test_one_of_each_is_named_in_the_singular():
     assert MeasurePurge(number="X", end_date=END, import_jobs=3).line(dry_run=True) == (
         "X (Ende 31.12.2015): 0 Teilnehmende, 0 Antworten, 0 Protokolleinträge, 3 Excel-Importe würden gelöscht.")
     assert purge.line(dry_run=True).endswith("würden gelöscht; 1 Meldung würde auf Anzahlen reduziert.")
+    assert MeasurePurge(number="X", end_date=END, reports=2).line(dry_run=False) == (
+        "X (Ende 31.12.2015): 0 Teilnehmende, 0 Antworten, 0 Protokolleinträge, 0 Excel-Importe gelöscht; "
+        "2 Meldungen auf Anzahlen reduziert.")
 
 
 @pytest.mark.parametrize("field", ["participants", "answers", "audit_entries", "import_jobs", "reports"])
