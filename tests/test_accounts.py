@@ -248,12 +248,13 @@ def test_moving_a_user_to_another_provider_swaps_the_group_and_logs_both_names(
         ze_kassel, provider_a, provider_org_a2):
     from aqb_monitoring.models import SecurityEventKind
 
-    _accounts().do_update_user(ze_kassel, provider_a, {"organisation": provider_org_a2, "email": provider_a.email})
+    _accounts().do_update_user(ze_kassel, provider_a, {"organisation": provider_org_a2, "email": provider_a.email},
+                               request=_request(ze_kassel))
     provider_a.refresh_from_db()
     assert provider_a.organisation == provider_org_a2
     assert list(provider_a.groups.all()) == [provider_org_a2.group]
     [event] = _events(SecurityEventKind.ORGANISATION_CHANGED, provider_a)
-    assert event.actor == ze_kassel
+    assert (event.actor, event.ip_address) == (ze_kassel, "203.0.113.7")
     assert event.detail == {"before": "Bildungswerk Nordhessen", "after": "Jugendwerkstatt Kassel"}
     assert _events(SecurityEventKind.USER_CHANGED) == []
 
@@ -399,6 +400,7 @@ def test_a_refused_one_time_password_changes_nothing(ze_kassel, provider_b):
 @pytest.mark.parametrize("via", ["invitation", None])
 def test_a_password_chosen_by_the_user_ends_the_obligation_and_is_logged(provider_a, via):
     from django.contrib.auth.forms import SetPasswordForm
+    from django.contrib.auth.models import AnonymousUser
 
     from aqb_monitoring.models import SecurityEventKind, User
 
@@ -407,9 +409,124 @@ def test_a_password_chosen_by_the_user_ends_the_obligation_and_is_logged(provide
     form = SetPasswordForm(provider_a, {"new_password1": "Neu56##pqRS", "new_password2": "Neu56##pqRS"})
     assert form.is_valid(), form.errors
     kwargs = {"via": via} if via else {}
-    _accounts().do_choose_password(provider_a, form, request=_request(provider_a), **kwargs)
+    # the invitation link is opened without a log-in; the forced change happens logged in
+    request = _request(AnonymousUser() if via == "invitation" else provider_a)
+    _accounts().do_choose_password(provider_a, form, request=request, **kwargs)
     provider_a.refresh_from_db()
     assert provider_a.check_password("Neu56##pqRS") and not provider_a.must_change_password
     # (the password signal logs the change outside a request as well, without an address)
     [event] = [event for event in _events(SecurityEventKind.PASSWORD_CHANGED, provider_a) if event.ip_address]
     assert (event.actor, event.ip_address, event.detail) == (provider_a, "203.0.113.7", {"via": via or "change"})
+
+
+def test_nobody_is_manageable_without_a_user(ze_kassel):
+    assert list(_accounts().manageable_users(None)) == []
+
+
+def test_a_user_created_without_a_name_or_address_is_refused_for_the_missing_address(ze_kassel, provider_org_a):
+    assert _accounts().check_create_user(ze_kassel, {"organisation": provider_org_a}) == {
+        "email": ["Bitte geben Sie die E-Mail-Adresse an."]}
+
+
+def test_a_user_moved_to_an_organisation_without_a_group_keeps_no_group_of_the_old_one(
+        ze_kassel, provider_a, provider_org_a2):
+    from aqb_monitoring.models import Organisation
+
+    Organisation.objects.filter(pk=provider_org_a2.pk).update(group=None)  # data from before the groups
+    provider_org_a2.refresh_from_db()
+    _accounts().do_update_user(ze_kassel, provider_a, {"organisation": provider_org_a2, "email": provider_a.email})
+    provider_a.refresh_from_db()
+    assert provider_a.organisation == provider_org_a2 and list(provider_a.groups.all()) == []
+
+
+def test_the_invitation_sent_on_creation_names_the_creators_address(
+        ze_kassel, provider_org_a, django_capture_on_commit_callbacks, mailoutbox):
+    from aqb_monitoring.models import SecurityEventKind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user = _accounts().do_create_user(ze_kassel, {"organisation": provider_org_a, "email": "neu@example.org"},
+                                          request=_request(ze_kassel))
+    [event] = _events(SecurityEventKind.INVITATION_SENT, user)
+    assert (event.actor, event.ip_address) == (ze_kassel, "203.0.113.7")
+    assert [mail.to for mail in mailoutbox] == [["neu@example.org"]]
+
+
+def test_account_changes_made_outside_a_request_still_name_who_made_them(ze_kassel, provider_a, provider_org_a):
+    """Demo data and the shell call the services without a request: no address, but always the acting user."""
+    from aqb_monitoring.models import SecurityEvent, SecurityEventKind
+
+    accounts = _accounts()
+    created = accounts.do_create_user(ze_kassel, {"organisation": provider_org_a, "email": "neu@example.org"},
+                                      invite=False)
+    accounts.do_update_user(ze_kassel, provider_a, {"organisation": provider_org_a, "email": provider_a.email,
+                                                    "first_name": "Anna"})
+    accounts.do_deactivate_user(ze_kassel, provider_a)
+    accounts.do_reactivate_user(ze_kassel, provider_a)
+    accounts.do_set_one_time_password(ze_kassel, created)
+    # (setting a password also logs PASSWORD_CHANGED through the password signal, tested elsewhere)
+    events = SecurityEvent.objects.exclude(kind=SecurityEventKind.PASSWORD_CHANGED).order_by("pk")
+    assert [(event.kind, event.user, event.actor, event.ip_address) for event in events] == [
+        (SecurityEventKind.USER_CREATED, created, ze_kassel, None),
+        (SecurityEventKind.USER_CHANGED, provider_a, ze_kassel, None),
+        (SecurityEventKind.USER_DEACTIVATED, provider_a, ze_kassel, None),
+        (SecurityEventKind.USER_REACTIVATED, provider_a, ze_kassel, None),
+        (SecurityEventKind.PASSWORD_RESET, created, ze_kassel, None),
+    ]
+
+
+def test_an_invitation_does_not_undo_a_change_saved_meanwhile(ze_kassel, provider_a):
+    from aqb_monitoring.models import User
+
+    shown = User.objects.get(pk=provider_a.pk)  # the page with the button was loaded before the change
+    User.objects.filter(pk=provider_a.pk).update(first_name="Anna", must_change_password=True)
+    _accounts().do_send_invitation(ze_kassel, shown)
+    provider_a.refresh_from_db()
+    assert provider_a.invited_at is not None
+    assert (provider_a.first_name, provider_a.must_change_password) == ("Anna", True)
+
+
+def test_an_invitation_stays_noted_when_its_mail_cannot_be_queued(
+        ze_kassel, provider_a, monkeypatch, django_capture_on_commit_callbacks, mailoutbox):
+    from django.db import DatabaseError
+
+    from aqb_monitoring.models import SecurityEventKind
+    from aqb_monitoring.users import invitations
+
+    class UnreachableQueue:
+        def enqueue(self, user_id):
+            raise DatabaseError("Warteschlange nicht erreichbar")
+
+    monkeypatch.setattr(invitations, "send_invitation_mail", UnreachableQueue())
+    with django_capture_on_commit_callbacks(execute=True):  # the error is logged, the request does not fail
+        _accounts().do_send_invitation(ze_kassel, provider_a)
+    provider_a.refresh_from_db()
+    assert provider_a.invited_at is not None and mailoutbox == []
+    assert len(_events(SecurityEventKind.INVITATION_SENT, provider_a)) == 1
+
+
+def test_a_one_time_password_draws_each_kind_from_that_kind_alone_every_character_equally_likely(monkeypatch):
+    import random
+    import string
+
+    from aqb_monitoring.passwords import SPECIAL_CHARACTERS
+
+    pools = []
+
+    class WatchedRandom(random.SystemRandom):
+        def choice(self, seq):
+            pools.append(seq)
+            return super().choice(seq)
+
+    accounts = _accounts()
+    monkeypatch.setattr(accounts.secrets, "SystemRandom", WatchedRandom)
+    accounts.generate_one_time_password(10)
+    kinds = [string.ascii_lowercase] * 2 + [string.ascii_uppercase] * 2 + [string.digits] * 2 + [SPECIAL_CHARACTERS] * 2
+    assert len(pools) == 10
+    for pool, kind in zip(pools, kinds + [string.ascii_letters + string.digits] * 2, strict=True):
+        assert set(pool) <= set(kind) and len(set(pool)) == len(pool)  # no character drawn more often than another
+        assert not set(pool) & set("0O1lI'")  # no look-alikes to misread when the password is passed on
+
+
+def test_a_one_time_password_like_the_users_address_is_refused(ze_kassel, provider_a):
+    errors = _accounts().check_set_one_time_password(ze_kassel, provider_a, "TRaeger12!!")
+    assert errors == {"password": ["Das Passwort ist zu ähnlich zu E-Mail-Adresse."]}
