@@ -14,15 +14,23 @@ is killed, its remaining tests are skipped. `out.txt` gets "<mutant> killed <tes
 then "<mutant> survived" for the rest. mutmut's trampolines read MUTANT_UNDER_TEST at every call,
 so switching it between tests switches the mutant. Unlike mutmut it runs every test of the module
 for a survivor, not only those that reach the mutated function: give it the module aimed at it.
+
+With one test module, a mutant's tests start with those that killed earlier mutants of the same
+function, then those that killed any mutant, then the rest in file order; a killed mutant's
+remaining tests are not run at all. With several modules the tests run in file order and the
+remaining tests of a killed mutant are skipped.
 """
 
 import os
+from collections import Counter
 
 import pytest
 
 PREFIX = os.environ.get("RECHECK_PREFIX", "")
 MUTANTS = [line.strip() for line in open(os.environ["RECHECK_MUTANTS"]) if line.strip()]
 KILLED = {}
+KILLERS_BY_FUNCTION = {}
+KILLERS = Counter()
 OUT = os.environ["RECHECK_OUT"]
 
 
@@ -48,6 +56,11 @@ def pytest_runtest_makereport(item, call):
     mutant = item.callspec.params["_mutant"]
     if report.failed and mutant not in KILLED:
         KILLED[mutant] = item.originalname
+        killers = KILLERS_BY_FUNCTION.setdefault(_function(mutant), [])
+        if item.originalname in killers:
+            killers.remove(item.originalname)
+        killers.insert(0, item.originalname)
+        KILLERS[item.originalname] += 1
         with open(OUT, "a") as out:
             out.write(f"{mutant} killed {item.originalname} ({report.when})\n")
 
@@ -57,3 +70,51 @@ def pytest_sessionfinish(session):
         for mutant in MUTANTS:
             if mutant not in KILLED:
                 out.write(f"{mutant} survived\n")
+
+
+def _function(mutant):
+    return mutant.rsplit("__mutmut_", 1)[0]
+
+
+def _likely_killers_first(mutant, items):
+    """The order for one mutant: killers of the same function, then killers of any mutant, then the rest."""
+    own = KILLERS_BY_FUNCTION.get(_function(mutant), [])
+
+    def rank(pair):
+        index, item = pair
+        name = item.originalname
+        if name in own:
+            return (0, own.index(name), index)
+        if KILLERS[name]:
+            return (1, -KILLERS[name], index)
+        return (2, 0, index)
+
+    return [item for _index, item in sorted(enumerate(items), key=rank)]
+
+
+def pytest_runtestloop(session):
+    """One module: each mutant's tests, likely killers first, until the first failure."""
+    if session.testsfailed or session.config.option.collectonly:
+        return None
+    if len({item.module for item in session.items}) != 1:
+        return None  # pytest's own loop; the autouse fixture skips a killed mutant's remaining tests
+    by_mutant = {}
+    for item in session.items:
+        by_mutant.setdefault(item.callspec.params["_mutant"], []).append(item)
+    # An item's protocol runs once the next item is known (pytest's contract: `nextitem` says which
+    # fixtures to keep). Every item shares the module, so between items only the test's own fixtures
+    # are torn down; the last one gets None and tears down everything.
+    pending = None
+    for mutant, items in by_mutant.items():
+        for item in _likely_killers_first(mutant, items):
+            if pending is not None:
+                pending.config.hook.pytest_runtest_protocol(item=pending, nextitem=item)
+                pending = None
+                if session.shouldstop:
+                    raise session.Interrupted(session.shouldstop)
+            if mutant in KILLED:
+                break
+            pending = item
+    if pending is not None:
+        pending.config.hook.pytest_runtest_protocol(item=pending, nextitem=None)
+    return True
