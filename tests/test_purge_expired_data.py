@@ -365,3 +365,5 @@ def test_a_snapshot_becomes_counts_per_column_without_ids_dates_or_free_text():
         {"header": "Ziel", "key": "goal", "values": [("", 1), ("Arbeit", 1), ("Ausbildung", 1)]},
     ]}
     assert snapshot_counts({}) == {"participants": 0, "columns": []}
+    # A snapshot without column keys (the shape Report.counts tolerates too) keeps its participant count.
+    assert snapshot_counts({"headers": ["Geschlecht"], "rows": [["weiblich"]]}) == {"participants": 1, "columns": []}
