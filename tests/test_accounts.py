@@ -430,13 +430,20 @@ def test_a_user_created_without_a_name_or_address_is_refused_for_the_missing_add
 
 def test_a_user_moved_to_an_organisation_without_a_group_keeps_no_group_of_the_old_one(
         ze_kassel, provider_a, provider_org_a2):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from aqb_monitoring.models import Organisation
 
     Organisation.objects.filter(pk=provider_org_a2.pk).update(group=None)  # data from before the groups
     provider_org_a2.refresh_from_db()
-    _accounts().do_update_user(ze_kassel, provider_a, {"organisation": provider_org_a2, "email": provider_a.email})
+    with CaptureQueriesContext(connection) as queries:
+        _accounts().do_update_user(ze_kassel, provider_a, {"organisation": provider_org_a2, "email": provider_a.email})
     provider_a.refresh_from_db()
     assert provider_a.organisation == provider_org_a2 and list(provider_a.groups.all()) == []
+    # no membership without a group is even attempted (PostgreSQL refuses it, SQLite would drop it silently)
+    memberships = provider_a.groups.through._meta.db_table
+    assert not [query for query in queries if query["sql"].startswith("INSERT") and memberships in query["sql"]]
 
 
 def test_the_invitation_sent_on_creation_names_the_creators_address(
