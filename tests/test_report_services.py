@@ -732,3 +732,143 @@ def test_the_signal_is_refused_word_for_word_and_stores_nothing(rp_editor, ze_fu
     type(measure_a).objects.filter(pk=measure_a.pk).update(closed_at=timezone.now())
     measure_a.refresh_from_db()
     assert [str(r) for r in check_signal_data_complete(provider_a, measure_a)] == ["Die Maßnahme ist bereits abgeschlossen."]
+
+
+# --- mutation survivors of services/reports.py (run of 30.11.2026): each test names what a user would get wrong -----
+
+
+def test_a_sender_without_account_is_named_as_given_and_nobody_as_empty_text():
+    from aqb_monitoring.services.reports import display_name
+
+    assert display_name(None) == ""
+    assert display_name(SHELL) == "manage.py"
+    assert display_name("Import der Stammdaten") == "Import der Stammdaten"  # no account, no `pk`
+
+
+@pytest.fixture
+def past_measure(kassel, provider_org_a):
+    """A measure that ran from 2020 through 2022, with one green record: the clock's year lies after its end."""
+    measure = make_measure("AQB20-KS-M1-01", kassel, provider_org_a, budget_year=2020,
+                           end_date=datetime.date(2022, 12, 31))
+    greens(measure, 1)
+    return measure
+
+
+@pytest.mark.django_db
+def test_the_years_of_an_annual_report_count_up_to_the_day_given_not_the_clock(ze_kassel, past_measure):
+    in_2020 = datetime.date(2020, 6, 1)
+    assert annual_years(past_measure, in_2020) == [2020]
+    assert annual_years(past_measure, datetime.date(2021, 6, 1)) == [2020, 2021]
+    assert default_annual_year(past_measure, in_2020) == 2020
+    assert messages(ze_kassel, past_measure, ReportKind.ANNUAL, year=2021, today=in_2020) == [
+        "Eine Jahresmeldung ist für 2021 nicht möglich: die Maßnahme läuft vom 01.01.2020 bis 31.12.2022."]
+    report = do_submit_report(ze_kassel, past_measure, ReportKind.ANNUAL, today=in_2020, at=moment(2020, 6, 1))
+    assert (report.reporting_year, report.reference) == (2020, "AQB-2020-000001")
+
+
+@pytest.mark.django_db
+def test_once_every_year_is_reported_the_measures_last_year_is_proposed_even_years_later(ze_kassel, measure_a):
+    greens(measure_a, 1)
+    do_submit_report(ze_kassel, measure_a, ReportKind.ANNUAL, year=2026, today=AFTER_END)
+    assert default_annual_year(measure_a, datetime.date(2028, 3, 1)) == 2026
+
+
+@pytest.mark.django_db
+def test_reports_and_records_of_another_measure_neither_block_nor_precede_a_report(ze_kassel, measure_a, measure_a2):
+    greens(measure_a, 1)
+    make_participant(measure_a2, "JWK-0001", status=GREEN)
+    do_submit_report(ze_kassel, measure_a2, ReportKind.ANNUAL, year=2026, today=DURING)
+    do_submit_report(ze_kassel, measure_a2, ReportKind.INTERIM, today=DURING)
+    make_participant(measure_a2, "JWK-0002", status=RED)
+    assert messages(ze_kassel, measure_a, ReportKind.ANNUAL, year=2026, today=DURING) == []
+    annual = do_submit_report(ze_kassel, measure_a, ReportKind.ANNUAL, year=2026, today=DURING)
+    interim = do_submit_report(ze_kassel, measure_a, ReportKind.INTERIM, today=DURING)
+    assert (annual.previous, interim.previous) == (None, None)
+
+
+@pytest.mark.django_db
+def test_an_annual_report_up_to_the_measures_end_is_no_interim_report_of_that_day(ze_kassel, measure_a):
+    greens(measure_a, 1)
+    annual = do_submit_report(ze_kassel, measure_a, ReportKind.ANNUAL, year=2026, today=AFTER_END)
+    assert annual.period_end == datetime.date(2026, 12, 31)
+    assert messages(ze_kassel, measure_a, ReportKind.INTERIM, today=AFTER_END) == []
+
+
+@pytest.mark.django_db
+def test_a_submission_key_of_another_measure_never_hands_out_that_measures_report(ze_kassel, measure_a, measure_a2):
+    from django.db import IntegrityError
+
+    first = do_submit_report(ze_kassel, measure_a, ReportKind.ZERO, today=DURING, submission_key="k1")
+    with pytest.raises(IntegrityError):  # keys are unique; a forged one is refused, not answered with a foreign report
+        do_submit_report(ze_kassel, measure_a2, ReportKind.ZERO, today=DURING, submission_key="k1")
+    assert list(Report.objects.all()) == [first]
+
+
+@pytest.mark.django_db
+def test_a_report_follows_the_one_sent_last_by_its_time_not_the_one_recorded_last(ze_kassel, measure_a):
+    greens(measure_a, 1)
+    july = do_submit_report(ze_kassel, measure_a, ReportKind.INTERIM, today=datetime.date(2026, 7, 1),
+                            at=moment(2026, 7, 1))
+    do_submit_report(ze_kassel, measure_a, ReportKind.INTERIM, today=datetime.date(2026, 6, 1),
+                     at=moment(2026, 6, 1))  # recorded later, dated earlier (demo data)
+    august = do_submit_report(ze_kassel, measure_a, ReportKind.INTERIM, today=datetime.date(2026, 8, 1),
+                              at=moment(2026, 8, 1))
+    assert august.previous == july
+    same = moment(2026, 9, 1)
+    do_submit_report(ze_kassel, measure_a, ReportKind.INTERIM, today=datetime.date(2026, 9, 1), at=same)
+    second = do_submit_report(ze_kassel, measure_a, ReportKind.INTERIM, today=datetime.date(2026, 9, 2), at=same)
+    third = do_submit_report(ze_kassel, measure_a, ReportKind.INTERIM, today=datetime.date(2026, 9, 3),
+                             at=moment(2026, 9, 3))
+    assert third.previous == second  # the same moment: the one recorded later
+
+
+@pytest.mark.django_db
+def test_an_interim_report_stores_no_reporting_year_even_when_a_year_is_given(ze_kassel, measure_a):
+    greens(measure_a, 1)
+    report = do_submit_report(ze_kassel, measure_a, ReportKind.INTERIM, year=2026, today=DURING)
+    assert (report.reporting_year, report.period_end) == (None, DURING)
+
+
+def test_a_difference_of_only_added_or_only_removed_records_counts_as_a_difference():
+    empty, one = {"headers": ["ID"], "rows": []}, {"headers": ["ID"], "rows": [["X"]]}
+    assert bool(snapshot_diff(empty, one)) and bool(snapshot_diff(one, empty))
+    assert not snapshot_diff(empty, empty)
+
+
+def test_a_column_dropped_from_the_new_snapshot_shows_its_old_value_and_empty_cells_not_at_all():
+    old = {"headers": ["Teilnehmenden-ID", "Ort", "Telefon"], "keys": ["pseudonym", "place", "phone"],
+           "rows": [["A", "Kassel", ""]]}
+    new = {"headers": ["Teilnehmenden-ID"], "keys": ["pseudonym"], "rows": [["A"]]}
+    assert snapshot_diff(old, new).changed == [("A", [("Ort", "Kassel", "")])]
+
+
+def test_a_row_shorter_than_its_headers_counts_its_missing_cells_as_empty():
+    short = {"headers": ["Teilnehmenden-ID", "Ort"], "keys": ["pseudonym", "place"], "rows": [["A"]]}
+    full = {"headers": ["Teilnehmenden-ID", "Ort"], "keys": ["pseudonym", "place"], "rows": [["A", "Kassel"]]}
+    assert snapshot_diff(short, full).changed == [("A", [("Ort", "", "Kassel")])]
+
+
+@pytest.mark.django_db
+def test_steps_recorded_out_of_order_give_the_state_of_the_latest_decision_either_way_it_is_read(
+        ze_kassel, rp_editor, measure_a):
+    report = do_submit_report(ze_kassel, measure_a, ReportKind.ZERO, today=DURING)
+    do_review_report(rp_editor, report, ReviewState.IN_REVIEW, at=moment(2026, 6, 5))
+    do_review_report(rp_editor, report, ReviewState.ACCEPTED, at=moment(2026, 6, 3))  # dated earlier (demo data)
+    assert state_of(Report.objects.get(pk=report.pk)) == ReviewState.IN_REVIEW
+    assert with_state(Report.objects.filter(pk=report.pk)).get().state == ReviewState.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_a_return_with_a_reason_and_without_a_note_is_stored(ze_kassel, rp_editor, measure_a):
+    report = do_submit_report(ze_kassel, measure_a, ReportKind.ZERO, today=DURING)
+    reason = ReturnReason.objects.get(code="daten-unplausibel")
+    review = do_review_report(rp_editor, report, ReviewState.RETURNED, reasons=[reason])
+    assert (review.state, review.note, list(review.reasons.all())) == (ReviewState.RETURNED, "", [reason])
+    assert AuditEntry.objects.get(action=AuditAction.REVIEW).note == str(reason)
+
+
+@pytest.mark.django_db
+def test_a_refused_signal_says_why_word_for_word(rp_editor, measure_a):
+    with pytest.raises(ServiceError) as caught:
+        do_signal_data_complete(rp_editor, measure_a)
+    assert caught.value.messages == ["Die abgeschlossene Dateneingabe meldet der Träger dem Zuwendungsempfänger."]
