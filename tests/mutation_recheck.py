@@ -21,7 +21,9 @@ remaining tests are not run at all. With several modules the tests run in file o
 remaining tests of a killed mutant are skipped.
 """
 
+import json
 import os
+import re
 from collections import Counter
 
 import pytest
@@ -31,10 +33,13 @@ MUTANTS = [line.strip() for line in open(os.environ["RECHECK_MUTANTS"]) if line.
 KILLED = {}
 KILLERS_BY_FUNCTION = {}
 KILLERS = Counter()
+RUN = Counter()
+# Optional: mutmut's mutants/mutmut-stats.json; then a mutant runs only the tests that reach its function.
+REACHING = json.load(open(os.environ["RECHECK_STATS"]))["tests_by_mangled_function_name"] if os.environ.get("RECHECK_STATS") else None
 OUT = os.environ["RECHECK_OUT"]
 
 
-@pytest.fixture(autouse=True, params=MUTANTS)
+@pytest.fixture(autouse=True, params=MUTANTS, ids=[f"mutant{index}" for index in range(len(MUTANTS))])
 def _mutant(request):
     if request.param in KILLED:
         pytest.skip("bereits getötet")
@@ -54,6 +59,8 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     mutant = item.callspec.params["_mutant"]
+    if report.when == "call":
+        RUN[mutant] += 1
     if report.failed and mutant not in KILLED:
         KILLED[mutant] = item.originalname
         killers = KILLERS_BY_FUNCTION.setdefault(_function(mutant), [])
@@ -69,16 +76,27 @@ def pytest_sessionfinish(session):
     with open(OUT, "a") as out:
         for mutant in MUTANTS:
             if mutant not in KILLED:
-                out.write(f"{mutant} survived\n")
+                out.write(f"{mutant} survived ({RUN[mutant]} tests run)\n")
 
 
 def _function(mutant):
     return mutant.rsplit("__mutmut_", 1)[0]
 
 
+def _test_id(item):
+    """The item's test id as mutmut records it: without this plugin's mutant parameter."""
+    other_params = re.sub(r"(^|-)mutant\d+(?=-|$)", "", item.callspec.id).strip("-")
+    base = item.nodeid.split("[", 1)[0]
+    return f"{base}[{other_params}]" if other_params else base
+
+
 def _likely_killers_first(mutant, items):
-    """The order for one mutant: killers of the same function, then killers of any mutant, then the rest."""
+    """The order for one mutant: killers of the same function, then killers of any mutant, then the rest;
+    with RECHECK_STATS only the tests that reach the mutated function."""
     own = KILLERS_BY_FUNCTION.get(_function(mutant), [])
+    if REACHING is not None:
+        reaching = set(REACHING.get(_function(mutant), []))
+        items = [item for item in items if _test_id(item) in reaching]
 
     def rank(pair):
         index, item = pair
