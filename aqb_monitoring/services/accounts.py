@@ -296,11 +296,9 @@ def do_set_one_time_password(actor, user, password=None, *, request=None):
 
 
 def do_choose_password(user, form, *, request=None, via="change"):
-    """The user chose their own password (invitation, forced change): save it, clear the obligation."""
+    """The user chose their own password (invitation, forced change): save it. Saving the new password
+    ends the obligation to change it (users/signals.py, the one place for that rule)."""
     with transaction.atomic():
         user = form.save()
-        if user.must_change_password:
-            user.must_change_password = False
-            user.save(update_fields=["must_change_password"])
         record_security_event(SecurityEventKind.PASSWORD_CHANGED, request=request, actor=user, user=user, via=via)
         return user
