@@ -490,3 +490,14 @@ def test_saving_a_measure_leaves_a_grant_on_another_kind_of_object_with_the_same
     permissions.sync_measure_grants(measure_a)
     assert GroupObjectPermission.objects.filter(content_type=other_kind, object_pk=str(measure_a.pk)).count() == 1
     assert not permissions.can_view(provider_b, measure_a)
+
+
+def test_a_grant_to_view_only_shows_the_measure_and_gives_no_right_to_change_it(provider_b, measure_a, participant_a):
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("view_measure", provider_b.organisation.group, measure_a)
+    assert permissions.can_view(provider_b, measure_a)
+    assert list(permissions.measures_for(provider_b)) == [measure_a]
+    assert not permissions.can_edit(provider_b, measure_a)
+    assert not permissions.editable_measures_for(provider_b).exists()
+    assert not permissions.can_edit_participant(provider_b, participant_a)
