@@ -73,6 +73,21 @@ def test_the_check_refuses_a_closed_measure_and_another_grant_recipient(ze_kasse
     assert "abgeschlossen" in check_save_participant(ze_kassel, measure, entry_values(measure))[NON_FIELD][0]
 
 
+def test_the_check_uses_the_given_context_an_id_taken_earlier_in_the_same_run_is_refused(ze_kassel, measure):
+    """A bulk run checks row after row against one context; an ID the context holds for another record is taken,
+    whether or not the database has it yet."""
+    values = entry_values(measure, pseudonym="TN-7")
+    assert check_save_participant(ze_kassel, measure, values) == {}
+    context = RuleContext.for_measure(measure, with_pseudonyms={"TN-7": 999_999})
+    assert check_save_participant(ze_kassel, measure, values, context=context) == {"pseudonym": [TAKEN.format("TN-7")]}
+
+
+def test_a_refused_check_keeps_the_values_it_was_given(ze_fulda, measure):
+    values = entry_values(measure, pseudonym="TN-7")
+    result = services.validate_save_participant(ze_fulda, measure, values)
+    assert result.errors[NON_FIELD] and result.values == values
+
+
 def test_the_check_lets_a_record_keep_its_own_id(ze_kassel, measure):
     participant, _ = services.save_participant(ze_kassel, measure, entry_values(measure, pseudonym="TN-1"))
     assert check_save_participant(ze_kassel, measure, entry_values(measure, pseudonym="TN-1"), participant) == {}
