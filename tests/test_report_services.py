@@ -796,12 +796,14 @@ def test_an_annual_report_up_to_the_measures_end_is_no_interim_report_of_that_da
 
 @pytest.mark.django_db
 def test_a_submission_key_of_another_measure_never_hands_out_that_measures_report(ze_kassel, measure_a, measure_a2):
-    from django.db import IntegrityError
-
     first = do_submit_report(ze_kassel, measure_a, ReportKind.ZERO, today=DURING, submission_key="k1")
-    with pytest.raises(IntegrityError):  # keys are unique; a forged one is refused, not answered with a foreign report
+    with pytest.raises(ServiceError) as refused:  # a forged key is refused in German, not answered with a foreign report
         do_submit_report(ze_kassel, measure_a2, ReportKind.ZERO, today=DURING, submission_key="k1")
+    assert refused.value.messages == [
+        "Das Formular ist nicht mehr gültig. Bitte laden Sie die Seite neu und senden Sie die Meldung dann erneut."]
     assert list(Report.objects.all()) == [first]
+    measure_a2.refresh_from_db()
+    assert measure_a2.closed_at is None
 
 
 @pytest.mark.django_db

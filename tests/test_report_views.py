@@ -48,6 +48,19 @@ def test_grant_recipient_sends_an_interim_report_once_even_when_posting_twice(cl
 
 
 @pytest.mark.django_db
+def test_a_form_key_of_another_measures_report_is_refused_in_german_and_sends_nothing(client, ze_kassel, measure_a,
+                                                                                     measure_a2):
+    make_participant(measure_a, "BWN-0001", status=ParticipantStatus.GREEN)
+    make_participant(measure_a2, "BWN-0002", status=ParticipantStatus.GREEN)
+    client.force_login(ze_kassel)
+    client.post(submit_url(measure_a, "zwischenmeldung"), {"submission_key": "schon-benutzt"})
+    response = client.post(submit_url(measure_a2, "zwischenmeldung"), {"submission_key": "schon-benutzt"}, follow=True)
+    assert response.status_code == 200
+    assert "Das Formular ist nicht mehr gültig. Bitte laden Sie die Seite neu" in response.content.decode()
+    assert list(Report.objects.values_list("measure", flat=True)) == [measure_a.pk]
+
+
+@pytest.mark.django_db
 def test_provider_sees_the_precheck_but_its_post_sends_nothing(client, provider_a, measure_a):
     make_participant(measure_a, "BWN-0001", status=ParticipantStatus.GREEN)
     client.force_login(provider_a)

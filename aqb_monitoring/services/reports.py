@@ -259,16 +259,20 @@ def _cell_text(value):
 
 def do_submit_report(user, measure, kind, *, year=None, today=None, at=None, submission_key=None):
     """Send a report: pre-check under the measure's lock, number, snapshot, and for the closing and zero
-    report the measure closed. A `submission_key` already used returns that report (double click).
+    report the measure closed. A `submission_key` already used returns that report (double click); the key
+of another measure's report is refused.
     `at` is the moment of sending (now; the demo data dates its reports in the past)."""
     with transaction.atomic():
         at = at or timezone.now()
         today = today or timezone.localdate(at)
         measure = locked_measure(measure)
         if submission_key:
-            sent = Report.objects.filter(submission_key=submission_key, measure=measure).first()
-            if sent is not None:
+            sent = Report.objects.filter(submission_key=submission_key).first()
+            if sent is not None and sent.measure_id == measure.pk:
                 return sent
+            if sent is not None:  # the key of another measure's report: a forged or stale form, not a double click
+                raise ServiceError([_("Das Formular ist nicht mehr gültig. Bitte laden Sie die Seite neu und senden "
+                                      "Sie die Meldung dann erneut.")])
         if kind == ReportKind.ANNUAL and year is None:
             year = default_annual_year(measure, today)
         reasons = check_submit_report(user, measure, kind, year=year, today=today)
