@@ -125,7 +125,6 @@ class RuleContext:
     """Everything the rules need about one measure; build it once per form or import."""
 
     measure_id: int | None
-    measure_number: str
     start_date: date
     end_date: date
     is_closed: bool
@@ -136,23 +135,23 @@ class RuleContext:
     _pseudonyms: dict | None = field(default=None, repr=False)
 
     @classmethod
-    def for_measure(cls, measure, *, with_pseudonyms=None):
+    def for_measure(cls, measure, *, with_pseudonyms=None, blocks=None):
         """Three queries (blocks with goals/types, questions, optionally the pseudonyms).
 
         ``with_pseudonyms`` may be a prebuilt dict pseudonym -> participant id; otherwise
-        it is loaded on first use.
+        it is loaded on first use. ``blocks`` may be the measure type's `load_blocks`, loaded once
+        for many measures of one type.
         """
         measure_type = measure.measure_type
         return cls(
             measure_id=measure.pk,
-            measure_number=measure.number,
             start_date=measure.start_date,
             end_date=measure.end_date,
             is_closed=measure.closed_at is not None,
             has_participant_monitoring=measure_type.has_participant_monitoring,
             requires_participant_goal=measure_type.requires_participant_goal,
             asks_exam_passed=measure_type.asks_exam_passed,
-            blocks=load_blocks(measure_type),
+            blocks=load_blocks(measure_type) if blocks is None else blocks,
             _pseudonyms=with_pseudonyms,
         )
 

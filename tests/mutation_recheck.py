@@ -23,7 +23,6 @@ remaining tests of a killed mutant are skipped.
 
 import json
 import os
-import re
 from collections import Counter
 
 import pytest
@@ -96,9 +95,19 @@ def _function(mutant):
 
 def _test_id(item):
     """The item's test id as mutmut records it: without this plugin's mutant parameter."""
-    other_params = re.sub(r"(^|-)mutant\d+(?=-|$)", "", item.callspec.id).strip("-")
     base = item.nodeid.split("[", 1)[0]
-    return f"{base}[{other_params}]" if other_params else base
+    if set(item.callspec.params) == {"_mutant"}:
+        return base
+    # pytest joins the parameters' ids with "-"; this plugin's is one of them, "mutant<N>".
+    own = f"mutant{MUTANTS.index(item.callspec.params['_mutant'])}"
+    joined = item.callspec.id
+    if joined.startswith(own + "-"):
+        other_params = joined[len(own) + 1:]
+    elif joined.endswith("-" + own):
+        other_params = joined[: -len(own) - 1]
+    else:
+        other_params = joined.replace(f"-{own}-", "-", 1)
+    return f"{base}[{other_params}]"  # "[]" for a parameter whose id is empty, as mutmut records it
 
 
 def _likely_killers_first(mutant, items):

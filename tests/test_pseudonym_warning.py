@@ -72,6 +72,12 @@ def test_the_warning_is_german_and_names_the_id():
     assert participant_warnings({"pseudonym": "KS-2026-017"}) == {}
 
 
+@pytest.mark.parametrize("values", [{"pseudonym": ""}, {"pseudonym": None}, {}])
+def test_a_record_without_an_id_gets_no_name_warning(values):
+    """The missing ID is V1's business (a blocking error), not a name that needs a warning."""
+    assert participant_warnings(values) == {}
+
+
 def test_the_warning_neither_blocks_nor_changes_the_status(measure_a):
     context = RuleContext.for_measure(measure_a)
     warned = validate_participant(entry_values(measure_a, pseudonym="AnnaSchmidt"), context=context)

@@ -92,6 +92,52 @@ def test_both_blocks_apply_always_in_m3(m3):
     assert "entry__rahmenbedingungen-wohnsituation" in missing
 
 
+def test_the_blocks_of_a_measure_type_come_in_catalogue_order_with_their_questions(m2):
+    """load_blocks: active blocks of the type (or switched on by a goal where the type asks for one), ordered by
+    position then label, each question with id, code, label, help text and whether it is still asked."""
+    from aqb_monitoring.models import MeasureType, QuestionBlock
+    from aqb_monitoring.validation import BlockInfo, QuestionInfo, load_blocks
+
+    m2_type = MeasureType.objects.get(code="M2")
+
+    def block(code, label, sort_order, *, is_active=True, of_type=True):
+        created = QuestionBlock.objects.create(code=code, label=label, sort_order=sort_order, is_active=is_active)
+        if of_type:
+            created.measure_types.add(m2_type)
+        return created
+
+    block("inaktiv", "Abgeschaltet", 1, is_active=False)  # first, so a loop that stopped at it would lose the rest
+    by_goal = block("nur-mit-ziel", "Nur mit Ziel", 2, of_type=False)
+    by_goal.participant_goals.add(ParticipantGoal.objects.first())  # M2 asks for no goal: never switched on
+    late = block("spaet", "Z-Block", 3)
+    second = block("zweiter", "B-Block", 5)  # created before "A-Block": the label decides, not the creation
+    first = block("erster", "A-Block", 5)
+    asked_last = Question.objects.create(block=first, code="q-zuletzt", label="Frage A", sort_order=2, help_text="Hilfe A")
+    asked_first = Question.objects.create(block=first, code="q-zuerst", label="Frage B", sort_order=1)
+    retired = Question.objects.create(block=first, code="q-alt", label="Frage C", sort_order=3, is_active=False)
+
+    assert load_blocks(m2_type) == (
+        BlockInfo(late.pk, "spaet", "Z-Block", True, frozenset(), ()),
+        BlockInfo(first.pk, "erster", "A-Block", True, frozenset(), (
+            QuestionInfo(asked_first.pk, "q-zuerst", "Frage B", "", True),
+            QuestionInfo(asked_last.pk, "q-zuletzt", "Frage A", "Hilfe A", True),
+            QuestionInfo(retired.pk, "q-alt", "Frage C", "", False),
+        )),
+        BlockInfo(second.pk, "zweiter", "B-Block", True, frozenset(), ()),
+    )
+
+
+def test_loading_the_blocks_costs_four_queries_however_many_blocks_and_questions(m3, django_assert_num_queries):
+    """One for the blocks, one each for their measure types, goals and questions (RuleContext.for_measure)."""
+    from aqb_monitoring.models import QuestionBlock
+    from aqb_monitoring.validation import load_blocks
+
+    assert QuestionBlock.objects.count() >= 2 and Question.objects.count() >= 10
+    with django_assert_num_queries(4):
+        blocks = load_blocks(m3.measure_type)
+    assert [block.code for block in blocks] == ["ausbildungsreife", "rahmenbedingungen"]
+
+
 def test_answers_of_a_block_that_does_not_apply_are_dropped(m1):
     goal = ParticipantGoal.objects.get(code="vermittlung-ausbildung")
     answers = all_answers(m1, ParticipantGoal.objects.get(code="stabilisierung"))

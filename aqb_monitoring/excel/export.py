@@ -63,13 +63,7 @@ class StatusTexts:
             measure_type = measure.measure_type
             if measure_type.pk not in blocks:
                 blocks[measure_type.pk] = load_blocks(measure_type)
-            self.contexts[measure.pk] = RuleContext(
-                measure_id=measure.pk, measure_number=measure.number, start_date=measure.start_date,
-                end_date=measure.end_date, is_closed=measure.closed_at is not None,
-                has_participant_monitoring=measure_type.has_participant_monitoring,
-                requires_participant_goal=measure_type.requires_participant_goal,
-                asks_exam_passed=measure_type.asks_exam_passed, blocks=blocks[measure_type.pk], _pseudonyms={},
-            )
+            self.contexts[measure.pk] = RuleContext.for_measure(measure, with_pseudonyms={}, blocks=blocks[measure_type.pk])
 
     def values(self, fields, raw, answers):
         """The rules' values dict from a row's stored values (catalogue ids) and its answers {phase: {code: bool}}."""
