@@ -86,6 +86,21 @@ def test_the_status_column_is_ignored_on_import_even_when_edited(measure_a, four
     }
 
 
+def test_more_measures_of_one_type_cost_no_more_queries(measure_a, kassel, provider_org_a):
+    """The question blocks are loaded once per measure type, not once per measure."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    others = [make_measure(f"AQB26-KS-M1-3{number}", kassel, provider_org_a) for number in range(3)]
+    for measure in (measure_a, *others):
+        make_participant(measure, "TN-1", status="red")
+    with CaptureQueriesContext(connection) as one:
+        export_measures([measure_a])
+    with CaptureQueriesContext(connection) as four:
+        export_measures([measure_a, *others])
+    assert len(four) == len(one)
+
+
 def test_several_measures_of_several_types_cost_a_bounded_number_of_queries(
         measure_a, kassel, provider_org_a, django_assert_max_num_queries):
     m3 = make_measure("AQB26-KS-M3-01", kassel, provider_org_a, type_code="M3")
