@@ -325,13 +325,17 @@ def greens(measure, count):
     return [make_participant(measure, f"BWN-{number:04d}", status=GREEN) for number in range(1, count + 1)]
 
 
+def measure_over_years(number, grant_recipient, provider, first, last):
+    """A measure running from the start of `first` through the end of `last`, with one green record."""
+    measure = make_measure(number, grant_recipient, provider, budget_year=first, end_date=datetime.date(last, 12, 31))
+    greens(measure, 1)
+    return measure
+
+
 @pytest.fixture
 def three_years(kassel, provider_org_a):
     """A measure running from 2025 through 2027 with one green record."""
-    measure = make_measure("AQB25-KS-M1-05", kassel, provider_org_a, budget_year=2025,
-                           end_date=datetime.date(2027, 12, 31))
-    greens(measure, 1)
-    return measure
+    return measure_over_years("AQB25-KS-M1-05", kassel, provider_org_a, 2025, 2027)
 
 
 @pytest.mark.django_db
@@ -748,10 +752,7 @@ def test_a_sender_without_account_is_named_as_given_and_nobody_as_empty_text():
 @pytest.fixture
 def past_measure(kassel, provider_org_a):
     """A measure that ran from 2020 through 2022, with one green record: the clock's year lies after its end."""
-    measure = make_measure("AQB20-KS-M1-01", kassel, provider_org_a, budget_year=2020,
-                           end_date=datetime.date(2022, 12, 31))
-    greens(measure, 1)
-    return measure
+    return measure_over_years("AQB20-KS-M1-01", kassel, provider_org_a, 2020, 2022)
 
 
 @pytest.mark.django_db
