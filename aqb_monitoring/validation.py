@@ -136,7 +136,8 @@ class RuleContext:
 
     @classmethod
     def for_measure(cls, measure, *, with_pseudonyms=None, blocks=None):
-        """Three queries (blocks with goals/types, questions, optionally the pseudonyms).
+        """Four queries for the blocks (blocks, their measure types, goals and questions; none when `blocks`
+        is given), one more for the pseudonyms when first used.
 
         ``with_pseudonyms`` may be a prebuilt dict pseudonym -> participant id; otherwise
         it is loaded on first use. ``blocks`` may be the measure type's `load_blocks`, loaded once

@@ -260,7 +260,7 @@ def _cell_text(value):
 def do_submit_report(user, measure, kind, *, year=None, today=None, at=None, submission_key=None):
     """Send a report: pre-check under the measure's lock, number, snapshot, and for the closing and zero
     report the measure closed. A `submission_key` already used returns that report (double click); the key
-of another measure's report is refused.
+    of another measure's report is refused.
     `at` is the moment of sending (now; the demo data dates its reports in the past)."""
     with transaction.atomic():
         at = at or timezone.now()
